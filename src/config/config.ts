@@ -1,0 +1,43 @@
+import type { ListenAddress } from "./listen-address.ts";
+
+/** Log verbosity, lowest first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** How log lines are written: one JSON object per line, or `key=value` text. */
+export type LogFormat = "json" | "text";
+
+/** The whole validated configuration of `mcr serve`. Durations are in seconds. */
+export interface Config {
+  server: {
+    listen: ListenAddress;
+    /** Base URL clients see, when a proxy terminates TLS in front of MCR; no trailing slash. */
+    externalUrl: string | null;
+    tlsCert: string | null;
+    tlsKey: string | null;
+    /** Addresses (IP or CIDR) whose X-Forwarded-For header is believed. */
+    trustedProxies: string[];
+    /** Seconds a keep-alive connection may sit idle (Bun caps this at 255). */
+    idleTimeout: number;
+    /** Seconds in-flight requests get to finish after SIGTERM or SIGINT. */
+    shutdownTimeout: number;
+    /** Seconds a request body may go without sending a byte before the request is aborted. */
+    stallTimeout: number;
+  };
+  database: {
+    /** SQLite file; defaults to mcr.db inside the data folder. */
+    path: string;
+    /** Milliseconds a writer waits for the database lock. */
+    busyTimeoutMs: number;
+  };
+  storage: {
+    dataDir: string;
+    /** Seconds after its last write that an unfinished upload is discarded. */
+    uploadMaxAge: number;
+    /** Largest manifest accepted, in bytes. */
+    manifestMaxSize: number;
+  };
+  log: {
+    level: LogLevel;
+    format: LogFormat;
+  };
+}

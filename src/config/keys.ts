@@ -1,0 +1,121 @@
+import { parseDuration } from "./duration.ts";
+import { parseListenAddress } from "./listen-address.ts";
+import { parseByteSize } from "./size.ts";
+
+/** A parsed value, or the reason the raw value was refused. */
+export type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** One configuration key: its default and how a raw TOML or environment value is read. */
+export interface KeySpec {
+  default: unknown;
+  parse(raw: unknown): Parsed;
+  describe: string;
+}
+
+const ok = (value: unknown): Parsed => ({ ok: true, value });
+const refuse = (reason: string): Parsed => ({ ok: false, reason });
+
+function text(): KeySpec["parse"] {
+  return (raw) => (typeof raw === "string" ? ok(raw) : refuse("must be a string"));
+}
+
+function optionalText(): KeySpec["parse"] {
+  return (raw) =>
+    typeof raw === "string" ? ok(raw === "" ? null : raw) : refuse("must be a string");
+}
+
+function duration(maxSeconds = Number.POSITIVE_INFINITY): KeySpec["parse"] {
+  return (raw) => {
+    const seconds = parseDuration(raw);
+    if (seconds === null) return refuse("must be a duration such as 30s, 15m or 24h");
+    if (seconds > maxSeconds) return refuse(`must be at most ${maxSeconds}s`);
+    return ok(seconds);
+  };
+}
+
+function oneOf(...choices: string[]): KeySpec["parse"] {
+  return (raw) =>
+    typeof raw === "string" && choices.includes(raw)
+      ? ok(raw)
+      : refuse(`must be one of ${choices.join(", ")}`);
+}
+
+function list(): KeySpec["parse"] {
+  return (raw) => {
+    if (typeof raw === "string") {
+      return ok(
+        raw
+          .split(",")
+          .map((item) => item.trim())
+          .filter(Boolean),
+      );
+    }
+    if (Array.isArray(raw) && raw.every((item) => typeof item === "string")) return ok(raw);
+    return refuse("must be a list of strings");
+  };
+}
+
+function externalUrl(raw: unknown): Parsed {
+  if (typeof raw !== "string") return refuse("must be a string");
+  if (raw === "") return ok(null);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse("must be an absolute http or https URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return refuse("must be an http or https URL");
+  }
+  if (url.search || url.hash) return refuse("must not have a query or fragment");
+  return ok(raw.replace(/\/+$/, ""));
+}
+
+/**
+ * Every key `mcr serve` reads, by section. A TOML file, MCR_<SECTION>_<KEY> environment
+ * variables and command-line flags all go through these parsers, so a value means the same
+ * wherever it was written.
+ */
+export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
+  server: {
+    listen: {
+      default: "127.0.0.1:5000",
+      describe: "HOST:PORT to listen on",
+      parse: (raw) => {
+        const address = typeof raw === "string" ? parseListenAddress(raw) : null;
+        return address ? ok(address) : refuse("must be HOST:PORT, e.g. 127.0.0.1:5000");
+      },
+    },
+    external_url: { default: "", describe: "base URL clients see", parse: externalUrl },
+    tls_cert: { default: "", describe: "PEM certificate chain", parse: optionalText() },
+    tls_key: { default: "", describe: "PEM private key", parse: optionalText() },
+    trusted_proxies: { default: [], describe: "proxy addresses or CIDRs", parse: list() },
+    idle_timeout: { default: "60s", describe: "keep-alive idle limit", parse: duration(255) },
+    shutdown_timeout: { default: "30s", describe: "drain time on shutdown", parse: duration() },
+    stall_timeout: { default: "60s", describe: "body inactivity limit", parse: duration() },
+  },
+  database: {
+    path: { default: "", describe: "SQLite file", parse: optionalText() },
+    busy_timeout: { default: "5s", describe: "lock wait", parse: duration() },
+  },
+  storage: {
+    data_dir: { default: "./data", describe: "data folder", parse: text() },
+    upload_max_age: { default: "24h", describe: "unfinished upload lifetime", parse: duration() },
+    manifest_max_size: {
+      default: "4MiB",
+      describe: "largest manifest",
+      parse: (raw) => {
+        const bytes = parseByteSize(raw);
+        return bytes !== null && bytes > 0 ? ok(bytes) : refuse("must be a size such as 4MiB");
+      },
+    },
+  },
+  log: {
+    level: {
+      default: "info",
+      describe: "verbosity",
+      parse: oneOf("debug", "info", "warn", "error"),
+    },
+    format: { default: "text", describe: "line format", parse: oneOf("text", "json") },
+  },
+};

@@ -1,0 +1,171 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Config, LogFormat, LogLevel } from "./config.ts";
+import { CONFIG_KEYS } from "./keys.ts";
+import type { ListenAddress } from "./listen-address.ts";
+
+/** Raised when the configuration cannot be used; the message lists every problem found. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Where configuration comes from, weakest first: defaults, file, environment, flags. */
+export interface ConfigSources {
+  /** Path of a TOML file, if one was named. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  /** Values from command-line flags, as `section.key` → raw value. */
+  flags?: Record<string, string | undefined>;
+}
+
+type RawSections = Record<string, Record<string, unknown>>;
+
+/**
+ * Builds the configuration from its sources and validates all of it, so that an operator
+ * sees every mistake at once rather than one per restart.
+ */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const problems: string[] = [];
+  const raw = defaults();
+
+  if (sources.file) mergeFile(raw, sources.file, problems);
+  mergeEnvironment(raw, sources.env ?? {}, problems);
+  for (const [dotted, value] of Object.entries(sources.flags ?? {})) {
+    if (value === undefined) continue;
+    const [section = "", key = ""] = dotted.split(".");
+    assign(raw, section, key, value, `flag for ${dotted}`, problems);
+  }
+
+  const values = parseAll(raw, problems);
+  const config = problems.length === 0 ? build(values) : null;
+  if (config) checkCombinations(config, problems);
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
+}
+
+function defaults(): RawSections {
+  const raw: RawSections = {};
+  for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
+    raw[section] = {};
+    for (const [key, spec] of Object.entries(keys)) raw[section][key] = spec.default;
+  }
+  return raw;
+}
+
+function mergeFile(raw: RawSections, path: string, problems: string[]): void {
+  if (!existsSync(path)) {
+    problems.push(`config file ${path} does not exist`);
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = Bun.TOML.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    problems.push(`config file ${path} is not valid TOML: ${(error as Error).message}`);
+    return;
+  }
+  for (const [section, table] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(section in CONFIG_KEYS)) {
+      problems.push(`${path}: unknown section [${section}]`);
+      continue;
+    }
+    if (typeof table !== "object" || table === null || Array.isArray(table)) {
+      problems.push(`${path}: ${section} must be a table`);
+      continue;
+    }
+    for (const [key, value] of Object.entries(table)) {
+      assign(raw, section, key, value, `${path}`, problems);
+    }
+  }
+}
+
+function mergeEnvironment(
+  raw: RawSections,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.startsWith("MCR_")) continue;
+    const rest = name.slice(4).toLowerCase();
+    const section = Object.keys(CONFIG_KEYS).find((s) => rest.startsWith(`${s}_`));
+    if (!section) continue;
+    assign(raw, section, rest.slice(section.length + 1), value, `environment ${name}`, problems);
+  }
+}
+
+function assign(
+  raw: RawSections,
+  section: string,
+  key: string,
+  value: unknown,
+  origin: string,
+  problems: string[],
+): void {
+  const table = raw[section];
+  if (!table || !CONFIG_KEYS[section]?.[key]) {
+    problems.push(`${origin}: unknown key ${section}.${key}`);
+    return;
+  }
+  table[key] = value;
+}
+
+function parseAll(raw: RawSections, problems: string[]): RawSections {
+  const values: RawSections = {};
+  for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
+    values[section] = {};
+    for (const [key, spec] of Object.entries(keys)) {
+      const result = spec.parse(raw[section]?.[key]);
+      if (result.ok) values[section][key] = result.value;
+      else problems.push(`${section}.${key} ${result.reason}`);
+    }
+  }
+  return values;
+}
+
+function build(values: RawSections): Config {
+  const server = values.server ?? {};
+  const database = values.database ?? {};
+  const storage = values.storage ?? {};
+  const log = values.log ?? {};
+  const dataDir = resolve(storage.data_dir as string);
+  return {
+    server: {
+      listen: server.listen as ListenAddress,
+      externalUrl: server.external_url as string | null,
+      tlsCert: server.tls_cert as string | null,
+      tlsKey: server.tls_key as string | null,
+      trustedProxies: server.trusted_proxies as string[],
+      idleTimeout: server.idle_timeout as number,
+      shutdownTimeout: server.shutdown_timeout as number,
+      stallTimeout: server.stall_timeout as number,
+    },
+    database: {
+      path: resolve((database.path as string | null) ?? join(dataDir, "mcr.db")),
+      busyTimeoutMs: Math.round((database.busy_timeout as number) * 1000),
+    },
+    storage: {
+      dataDir,
+      uploadMaxAge: storage.upload_max_age as number,
+      manifestMaxSize: storage.manifest_max_size as number,
+    },
+    log: { level: log.level as LogLevel, format: log.format as LogFormat },
+  };
+}
+
+function checkCombinations(config: Config, problems: string[]): void {
+  const { tlsCert, tlsKey } = config.server;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+    problems.push("server.tls_cert and server.tls_key must be set together");
+  }
+  for (const file of [tlsCert, tlsKey]) {
+    if (file && !existsSync(file)) problems.push(`TLS file ${file} does not exist`);
+  }
+  for (const proxy of config.server.trustedProxies) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(proxy)) {
+      problems.push(`server.trusted_proxies entry ${proxy} is not an IP address or CIDR`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely } from "kysely";
+import { BunSqliteDialect } from "kysely-bun-sqlite";
+import { applyMigrations } from "./migrate.ts";
+import { MIGRATIONS } from "./migrations.ts";
+import type { DatabaseSchema } from "./schema.ts";
+
+/** The metadata database: kysely for queries, plus the raw handle for closing. */
+export interface MetadataDatabase {
+  db: Kysely<DatabaseSchema>;
+  /** Migrations applied while opening, for the start-up log. */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+/** Options of {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  path: string;
+  busyTimeoutMs: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite database and brings its schema up to date.
+ *
+ * WAL lets readers proceed while a write commits. synchronous=FULL makes every commit reach
+ * the disk before it returns: a client that heard 201 must find its manifest after a power
+ * cut, which NORMAL (the usual WAL pairing) does not promise.
+ */
+export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
+  mkdirSync(dirname(options.path), { recursive: true });
+  const sqlite = new Database(options.path, { create: true, strict: true });
+  sqlite.run("PRAGMA journal_mode = WAL");
+  sqlite.run("PRAGMA synchronous = FULL");
+  sqlite.run("PRAGMA foreign_keys = ON");
+  sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+
+  const migrated = applyMigrations(sqlite, MIGRATIONS);
+  const db = new Kysely<DatabaseSchema>({ dialect: new BunSqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    migrated,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

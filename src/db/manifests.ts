@@ -1,0 +1,181 @@
+import type { Db } from "./schema.ts";
+
+/** A stored manifest, as served to clients. */
+export interface StoredManifest {
+  id: number;
+  digest: string;
+  mediaType: string;
+  size: number;
+  content: Uint8Array;
+}
+
+/** A manifest to store, with what it references and what the referrers API reports. */
+export interface NewManifest {
+  repositoryId: number;
+  digest: string;
+  mediaType: string;
+  content: Uint8Array;
+  artifactType: string | null;
+  subjectDigest: string | null;
+  annotations: Record<string, string> | null;
+  blobs: string[];
+  children: string[];
+}
+
+/** A manifest whose subject is some digest, as the referrers API lists it. */
+export interface Referrer {
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType: string | null;
+  annotations: Record<string, string> | null;
+}
+
+const SERVED_COLUMNS = ["id", "digest", "media_type", "size", "content"] as const;
+
+/** A manifest of the repository by digest. */
+export async function findManifestByDigest(
+  db: Db,
+  repositoryId: number,
+  digest: string,
+): Promise<StoredManifest | null> {
+  const row = await db
+    .selectFrom("manifests")
+    .select(SERVED_COLUMNS)
+    .where("repository_id", "=", repositoryId)
+    .where("digest", "=", digest)
+    .executeTakeFirst();
+  return row ? toStored(row) : null;
+}
+
+/** The manifest a tag points at. */
+export async function findManifestByTag(
+  db: Db,
+  repositoryId: number,
+  tag: string,
+): Promise<StoredManifest | null> {
+  const row = await db
+    .selectFrom("tags")
+    .innerJoin("manifests", "manifests.id", "tags.manifest_id")
+    .select(SERVED_COLUMNS.map((column) => `manifests.${column}` as const))
+    .where("tags.repository_id", "=", repositoryId)
+    .where("tags.name", "=", tag)
+    .executeTakeFirst();
+  return row ? toStored(row) : null;
+}
+
+/** Stores a manifest and its references unless the repository has it already; returns its id. */
+export async function insertManifest(db: Db, manifest: NewManifest, now = Date.now()) {
+  const existing = await db
+    .selectFrom("manifests")
+    .select("id")
+    .where("repository_id", "=", manifest.repositoryId)
+    .where("digest", "=", manifest.digest)
+    .executeTakeFirst();
+  if (existing) return existing.id;
+
+  const inserted = await db
+    .insertInto("manifests")
+    .values({
+      repository_id: manifest.repositoryId,
+      digest: manifest.digest,
+      media_type: manifest.mediaType,
+      size: manifest.content.byteLength,
+      content: manifest.content,
+      artifact_type: manifest.artifactType,
+      subject_digest: manifest.subjectDigest,
+      annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
+      created_at: now,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+
+  const references = [
+    ...manifest.blobs.map((digest) => ({
+      manifest_id: inserted.id,
+      digest,
+      kind: "blob" as const,
+    })),
+    ...manifest.children.map((digest) => ({
+      manifest_id: inserted.id,
+      digest,
+      kind: "manifest" as const,
+    })),
+  ];
+  for (let i = 0; i < references.length; i += 300) {
+    await db
+      .insertInto("manifest_references")
+      .values(references.slice(i, i + 300))
+      .execute();
+  }
+  return inserted.id;
+}
+
+/** Of `digests`, those that are not manifests of the repository. */
+export async function findMissingManifests(
+  db: Db,
+  repositoryId: number,
+  digests: string[],
+): Promise<string[]> {
+  if (digests.length === 0) return [];
+  const present = new Set<string>();
+  for (let i = 0; i < digests.length; i += 500) {
+    const rows = await db
+      .selectFrom("manifests")
+      .select("digest")
+      .where("repository_id", "=", repositoryId)
+      .where("digest", "in", digests.slice(i, i + 500))
+      .execute();
+    for (const row of rows) present.add(row.digest);
+  }
+  return digests.filter((digest) => !present.has(digest));
+}
+
+/** Deletes a manifest with its tags and references; true when there was one. */
+export async function deleteManifest(db: Db, repositoryId: number, digest: string) {
+  const result = await db
+    .deleteFrom("manifests")
+    .where("repository_id", "=", repositoryId)
+    .where("digest", "=", digest)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Manifests of the repository whose subject is `digest`, oldest first. */
+export async function listReferrers(
+  db: Db,
+  repositoryId: number,
+  subjectDigest: string,
+  artifactType: string | null,
+): Promise<Referrer[]> {
+  let query = db
+    .selectFrom("manifests")
+    .select(["digest", "media_type", "size", "artifact_type", "annotations"])
+    .where("repository_id", "=", repositoryId)
+    .where("subject_digest", "=", subjectDigest)
+    .orderBy("id");
+  if (artifactType !== null) query = query.where("artifact_type", "=", artifactType);
+  return (await query.execute()).map((row) => ({
+    digest: row.digest,
+    mediaType: row.media_type,
+    size: row.size,
+    artifactType: row.artifact_type,
+    annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : null,
+  }));
+}
+
+function toStored(row: {
+  id: number;
+  digest: string;
+  media_type: string;
+  size: number;
+  content: Uint8Array;
+}): StoredManifest {
+  return {
+    id: row.id,
+    digest: row.digest,
+    mediaType: row.media_type,
+    size: row.size,
+    content: row.content,
+  };
+}

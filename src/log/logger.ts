@@ -1,0 +1,78 @@
+import type { LogFormat, LogLevel } from "../config/config.ts";
+
+/** Values a log line may carry. Never put a password, token or Authorization header here. */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+/** A structured logger: one line per call, fields kept as data. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line it writes. */
+  child(fields: LogFields): Logger;
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  level: LogLevel;
+  format: LogFormat;
+  /** Where lines go; standard error by default, so standard output stays for command output. */
+  write?: (line: string) => void;
+}
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * Creates a logger writing JSON or `key=value` lines.
+ *
+ * @example
+ * const log = createLogger({ level: "info", format: "json" });
+ * log.info("listening", { address: "127.0.0.1:5000" });
+ */
+export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
+  const threshold = LEVEL_ORDER[options.level];
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const format = options.format === "json" ? formatJson : formatText;
+
+  const emit = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (LEVEL_ORDER[level] < threshold) return;
+    write(format(new Date().toISOString(), level, message, { ...bound, ...fields }));
+  };
+
+  return {
+    debug: (message, fields) => emit("debug", message, fields),
+    info: (message, fields) => emit("info", message, fields),
+    warn: (message, fields) => emit("warn", message, fields),
+    error: (message, fields) => emit("error", message, fields),
+    child: (fields) => createLogger(options, { ...bound, ...fields }),
+  };
+}
+
+/** A logger that drops everything, for tests and tools that want silence. */
+export const silentLogger: Logger = createLogger({
+  level: "error",
+  format: "text",
+  write: () => {},
+});
+
+function formatJson(time: string, level: LogLevel, message: string, fields: LogFields): string {
+  const record: Record<string, unknown> = { time, level, msg: message };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) record[key] = value;
+  }
+  return JSON.stringify(record);
+}
+
+function formatText(time: string, level: LogLevel, message: string, fields: LogFields): string {
+  let line = `${time} ${level.toUpperCase().padEnd(5)} ${message}`;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    line += ` ${key}=${quoteIfNeeded(String(value))}`;
+  }
+  return line;
+}
+
+function quoteIfNeeded(value: string): string {
+  return value === "" || /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bun
+import { defineCommand, runMain } from "citty";
+import packageJson from "../package.json" with { type: "json" };
+import { serveCommand } from "./cli/serve.ts";
+
+/** The `mcr` executable: argv picks the role. */
+const main = defineCommand({
+  meta: {
+    name: "mcr",
+    version: packageJson.version,
+    description: "A self-hosted OCI container registry in one executable",
+  },
+  subCommands: { serve: serveCommand },
+});
+
+await runMain(main);

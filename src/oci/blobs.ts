@@ -1,0 +1,47 @@
+import type { OciRequest } from "./context.ts";
+import { API_VERSION_HEADERS } from "./headers.ts";
+
+/** HEAD /v2/<name>/blobs/<digest>. */
+export async function headBlob(ctx: OciRequest, name: string, digest: string) {
+  const size = await ctx.deps.registry.blobs.stat(name, digest);
+  return new Response(null, {
+    status: 200,
+    headers: blobHeaders(digest, { "Content-Length": String(size) }),
+  });
+}
+
+/** GET /v2/<name>/blobs/<digest>, streamed from the file, honouring one Range. */
+export async function getBlob(ctx: OciRequest, name: string, digest: string) {
+  const blob = await ctx.deps.registry.blobs.read(name, digest, ctx.request.headers.get("range"));
+  if (!blob.range) {
+    return new Response(blob.data, {
+      status: 200,
+      headers: blobHeaders(digest, { "Content-Length": String(blob.size) }),
+    });
+  }
+  const { start, end } = blob.range;
+  return new Response(blob.data, {
+    status: 206,
+    headers: blobHeaders(digest, {
+      "Content-Length": String(end - start + 1),
+      "Content-Range": `bytes ${start}-${end}/${blob.size}`,
+    }),
+  });
+}
+
+/** DELETE /v2/<name>/blobs/<digest>: the blob is no longer readable through this repository. */
+export async function deleteBlob(ctx: OciRequest, name: string, digest: string) {
+  await ctx.deps.registry.blobs.delete(name, digest);
+  return new Response(null, { status: 202, headers: API_VERSION_HEADERS });
+}
+
+function blobHeaders(digest: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    ...API_VERSION_HEADERS,
+    "Content-Type": "application/octet-stream",
+    "Docker-Content-Digest": digest,
+    "Accept-Ranges": "bytes",
+    ETag: `"${digest}"`,
+    ...extra,
+  };
+}

@@ -1,0 +1,158 @@
+import { parseDigest } from "./digest.ts";
+import { FOREIGN_LAYER_TYPES, MANIFEST_SHAPES, type ManifestShape } from "./media-types.ts";
+import { RegistryError } from "./registry-error.ts";
+
+/** A content descriptor as the OCI image spec defines it. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+/** What the registry needs to know about a pushed manifest to check and index it. */
+export interface ParsedManifest {
+  /** The media type the manifest is stored and served with. */
+  mediaType: string;
+  shape: ManifestShape;
+  /** Config and layer blobs that must be in the repository (image manifests). */
+  blobs: string[];
+  /** Child manifests that must be in the repository (indexes). */
+  children: string[];
+  /** The manifest this one refers to; it may be pushed later (spec: "Pushing Manifests with Subject"). */
+  subject: Descriptor | null;
+  /** artifactType for the referrers API: the field itself, else an image's config media type. */
+  artifactType: string | null;
+  annotations: Record<string, string> | null;
+}
+
+/**
+ * Parses and checks a manifest as pushed. `contentType` is the request's Content-Type; when it
+ * names a manifest type the body's own mediaType must agree, and when it does not (curl sends
+ * application/x-www-form-urlencoded) the body's mediaType or shape decides.
+ */
+export function parseManifest(bytes: Uint8Array, contentType: string | null): ParsedManifest {
+  const document = parseJsonObject(bytes);
+  if (document.schemaVersion !== 2) {
+    throw invalid("schemaVersion must be 2 (schema 1 manifests are not supported)");
+  }
+  const mediaType = resolveMediaType(document, contentType);
+  const shape = MANIFEST_SHAPES[mediaType] as ManifestShape;
+  const subject = document.subject === undefined ? null : descriptor(document.subject, "subject");
+  const artifactType = optionalString(document.artifactType, "artifactType");
+  const annotations = stringMap(document.annotations, "annotations");
+
+  if (shape === "index") {
+    const manifests = descriptorList(document.manifests, "manifests");
+    return {
+      mediaType,
+      shape,
+      blobs: [],
+      children: unique(manifests.map((child) => child.digest)),
+      subject,
+      artifactType,
+      annotations,
+    };
+  }
+
+  const config = descriptor(document.config, "config");
+  const layers = document.layers === undefined ? [] : descriptorList(document.layers, "layers");
+  const pushedLayers = layers.filter((layer) => !FOREIGN_LAYER_TYPES.has(layer.mediaType));
+  return {
+    mediaType,
+    shape,
+    blobs: unique([config.digest, ...pushedLayers.map((layer) => layer.digest)]),
+    children: [],
+    subject,
+    artifactType: artifactType ?? config.mediaType,
+    annotations,
+  };
+}
+
+function resolveMediaType(document: Record<string, unknown>, contentType: string | null): string {
+  const declared = optionalString(document.mediaType, "mediaType");
+  const header = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (header in MANIFEST_SHAPES) {
+    if (declared !== null && declared !== header) {
+      throw invalid(`Content-Type ${header} does not match the manifest's mediaType ${declared}`);
+    }
+    return header;
+  }
+  if (declared !== null) {
+    if (!(declared in MANIFEST_SHAPES)) throw invalid(`unsupported manifest mediaType ${declared}`);
+    return declared;
+  }
+  if (Array.isArray(document.manifests)) return "application/vnd.oci.image.index.v1+json";
+  if (document.config !== undefined) return "application/vnd.oci.image.manifest.v1+json";
+  throw invalid("cannot tell the manifest type: no mediaType, config or manifests");
+}
+
+function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw invalid(`manifest is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    throw invalid("manifest must be a JSON object");
+  }
+  return document as Record<string, unknown>;
+}
+
+function descriptor(value: unknown, field: string): Descriptor {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(`${field} must be a descriptor object`);
+  }
+  const record = value as Record<string, unknown>;
+  const mediaType = optionalString(record.mediaType, `${field}.mediaType`);
+  if (mediaType === null) throw invalid(`${field}.mediaType is required`);
+  if (typeof record.digest !== "string") throw invalid(`${field}.digest is required`);
+  let digest: string;
+  try {
+    digest = parseDigest(record.digest);
+  } catch (error) {
+    throw invalid(`${field}.digest: ${(error as Error).message}`);
+  }
+  const size = record.size;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+    throw invalid(`${field}.size must be a non-negative integer`);
+  }
+  const result: Descriptor = { mediaType, digest, size };
+  const artifactType = optionalString(record.artifactType, `${field}.artifactType`);
+  if (artifactType !== null) result.artifactType = artifactType;
+  const annotations = stringMap(record.annotations, `${field}.annotations`);
+  if (annotations !== null) result.annotations = annotations;
+  return result;
+}
+
+function descriptorList(value: unknown, field: string): Descriptor[] {
+  if (!Array.isArray(value)) throw invalid(`${field} must be an array of descriptors`);
+  return value.map((item, index) => descriptor(item, `${field}[${index}]`));
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== "string") throw invalid(`${field} must be a string`);
+  return value;
+}
+
+function stringMap(value: unknown, field: string): Record<string, string> | null {
+  if (value === undefined) return null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalid(`${field} must be an object of strings`);
+  }
+  for (const item of Object.values(value)) {
+    if (typeof item !== "string") throw invalid(`${field} values must be strings`);
+  }
+  return value as Record<string, string>;
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function invalid(message: string): RegistryError {
+  return new RegistryError("manifest-invalid", message);
+}

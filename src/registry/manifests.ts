@@ -1,0 +1,126 @@
+import { findUnlinkedBlobs } from "../db/blobs.ts";
+import {
+  deleteManifest,
+  findManifestByDigest,
+  findManifestByTag,
+  findMissingManifests,
+  insertManifest,
+  type StoredManifest,
+} from "../db/manifests.ts";
+import { ensureRepository, findRepositoryId } from "../db/repositories.ts";
+import { deleteTag, setTag } from "../db/tags.ts";
+import type { RegistryContext } from "./context.ts";
+import { digestAlgorithm, digestOf } from "./digest.ts";
+import { parseManifest } from "./manifest.ts";
+import { parseReference } from "./reference.ts";
+import { RegistryError } from "./registry-error.ts";
+
+/** The outcome of a manifest push. */
+export interface PushedManifest {
+  digest: string;
+  /** The subject's digest, which the response echoes in OCI-Subject. */
+  subjectDigest: string | null;
+}
+
+/** Pulling, pushing and deleting manifests and tags. */
+export class ManifestService {
+  constructor(private readonly context: RegistryContext) {}
+
+  /** A manifest by tag or digest, byte for byte as it was pushed. */
+  async get(repository: string, referenceText: string): Promise<StoredManifest> {
+    const reference = parseReference(referenceText);
+    const repositoryId = await this.#repositoryId(repository);
+    const manifest =
+      reference.kind === "tag"
+        ? await findManifestByTag(this.context.db, repositoryId, reference.tag)
+        : await findManifestByDigest(this.context.db, repositoryId, reference.digest);
+    if (!manifest) {
+      throw new RegistryError(
+        "manifest-unknown",
+        `manifest ${referenceText} is not in repository ${repository}`,
+      );
+    }
+    return manifest;
+  }
+
+  /**
+   * Stores a manifest under a tag or its digest. Every blob and child manifest it names must
+   * already be in the repository; its subject need not be (spec: "Pushing Manifests with
+   * Subject"). Storing the manifest and moving the tag happen in one transaction.
+   */
+  async put(
+    repository: string,
+    referenceText: string,
+    contentType: string | null,
+    content: Uint8Array,
+  ): Promise<PushedManifest> {
+    const reference = parseReference(referenceText);
+    const algorithm = reference.kind === "digest" ? digestAlgorithm(reference.digest) : "sha256";
+    const digest = digestOf(content, algorithm);
+    if (reference.kind === "digest" && reference.digest !== digest) {
+      throw new RegistryError(
+        "digest-mismatch",
+        `manifest was pushed as ${reference.digest} but its content has digest ${digest}`,
+      );
+    }
+    const manifest = parseManifest(content, contentType);
+
+    await this.context.db.transaction().execute(async (trx) => {
+      const repositoryId = await ensureRepository(trx, repository);
+      const missingBlobs = await findUnlinkedBlobs(trx, repositoryId, manifest.blobs);
+      if (missingBlobs.length > 0) {
+        throw new RegistryError(
+          "manifest-blob-unknown",
+          `manifest references blobs not pushed to ${repository}: ${missingBlobs.join(", ")}`,
+          { digests: missingBlobs },
+        );
+      }
+      const missingChildren = await findMissingManifests(trx, repositoryId, manifest.children);
+      if (missingChildren.length > 0) {
+        throw new RegistryError(
+          "manifest-blob-unknown",
+          `index references manifests not pushed to ${repository}: ${missingChildren.join(", ")}`,
+          { digests: missingChildren },
+        );
+      }
+      const manifestId = await insertManifest(trx, {
+        repositoryId,
+        digest,
+        mediaType: manifest.mediaType,
+        content,
+        artifactType: manifest.artifactType,
+        subjectDigest: manifest.subject?.digest ?? null,
+        annotations: manifest.annotations,
+        blobs: manifest.blobs,
+        children: manifest.children,
+      });
+      if (reference.kind === "tag") await setTag(trx, repositoryId, reference.tag, manifestId);
+    });
+
+    return { digest, subjectDigest: manifest.subject?.digest ?? null };
+  }
+
+  /** Deletes a tag (by tag), or a manifest and every tag on it (by digest). */
+  async delete(repository: string, referenceText: string): Promise<void> {
+    const reference = parseReference(referenceText);
+    const repositoryId = await this.#repositoryId(repository);
+    const deleted =
+      reference.kind === "tag"
+        ? await deleteTag(this.context.db, repositoryId, reference.tag)
+        : await deleteManifest(this.context.db, repositoryId, reference.digest);
+    if (!deleted) {
+      throw new RegistryError(
+        "manifest-unknown",
+        `manifest ${referenceText} is not in repository ${repository}`,
+      );
+    }
+  }
+
+  async #repositoryId(repository: string): Promise<number> {
+    const id = await findRepositoryId(this.context.db, repository);
+    if (id === null) {
+      throw new RegistryError("name-unknown", `repository ${repository} is not known`);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,186 @@
+import { linkBlob, recordBlob } from "../db/blobs.ts";
+import { ensureRepository } from "../db/repositories.ts";
+import {
+  deleteUpload,
+  findUpload,
+  insertUpload,
+  listUploadIds,
+  listUploadsIdleSince,
+  setUploadSize,
+  type UploadRecord,
+} from "../db/uploads.ts";
+import type { ByteRange } from "../storage/blob-store.ts";
+import { StorageError } from "../storage/storage-error.ts";
+import type { RegistryContext } from "./context.ts";
+import { parseDigest } from "./digest.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { RegistryError } from "./registry-error.ts";
+
+/** A request body, or null when the request had none. */
+export type Body = AsyncIterable<Uint8Array> | null;
+
+/** Where an upload stands: its id and how many bytes it holds. */
+export interface UploadState {
+  id: string;
+  size: number;
+}
+
+/** A finished upload: the blob it became. */
+export interface CommittedBlob {
+  digest: string;
+  size: number;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Blob upload sessions (spec: "Pushing blobs"). The session's size lives in SQLite and its
+ * bytes in the blob store, so an upload survives a restart; requests to one session run one
+ * at a time.
+ */
+export class UploadService {
+  readonly #lock = new KeyedLock();
+
+  constructor(private readonly context: RegistryContext) {}
+
+  /** Opens an upload session for the repository. */
+  async start(repository: string): Promise<UploadState> {
+    const id = crypto.randomUUID();
+    await this.context.store.startUpload(id);
+    await insertUpload(this.context.db, id, repository);
+    return { id, size: 0 };
+  }
+
+  /** How many bytes the session holds. */
+  async status(repository: string, id: string): Promise<UploadState> {
+    const upload = await this.#find(repository, id);
+    return { id, size: upload.size };
+  }
+
+  /**
+   * Appends a chunk. With a Content-Range, the chunk must start where the upload ends; a
+   * chunk that does not is refused with the current size, so the client can resume.
+   */
+  async append(repository: string, id: string, body: Body, range: ByteRange | null) {
+    return this.#lock.run(id, async () => {
+      const upload = await this.#find(repository, id);
+      if (range && range.start !== upload.size) {
+        throw new RegistryError(
+          "upload-out-of-order",
+          `chunk starts at byte ${range.start} but the upload holds ${upload.size} bytes`,
+          { size: upload.size },
+        );
+      }
+      const size = await this.#write(upload, body);
+      return { id, size } satisfies UploadState;
+    });
+  }
+
+  /**
+   * Appends an optional last chunk, checks the whole upload against `digestText` and turns
+   * it into a blob of the repository. A mismatch discards the upload: nothing is kept.
+   */
+  async complete(repository: string, id: string, digestText: string | null, body: Body) {
+    const digest = requireDigest(digestText);
+    return this.#lock.run(id, async () => {
+      const upload = await this.#find(repository, id);
+      const size = await this.#write(upload, body);
+      try {
+        await this.context.store.commitUpload(id, size, digest);
+      } catch (error) {
+        if (error instanceof StorageError && error.kind === "digest-mismatch") {
+          await this.#discard(id);
+          throw new RegistryError("digest-mismatch", `${error.message}; the upload was discarded`);
+        }
+        throw translate(error, id);
+      }
+      await this.context.db.transaction().execute(async (trx) => {
+        const repositoryId = await ensureRepository(trx, repository);
+        await recordBlob(trx, digest, size);
+        await linkBlob(trx, repositoryId, digest);
+        await deleteUpload(trx, id);
+      });
+      return { digest, size } satisfies CommittedBlob;
+    });
+  }
+
+  /** Uploads a whole blob in one request (POST with ?digest=). */
+  async uploadWhole(repository: string, digestText: string | null, body: Body) {
+    const digest = requireDigest(digestText);
+    const { id } = await this.start(repository);
+    return this.complete(repository, id, digest, body);
+  }
+
+  /** Cancels an upload and deletes its bytes. */
+  async cancel(repository: string, id: string): Promise<void> {
+    await this.#lock.run(id, async () => {
+      await this.#find(repository, id);
+      await this.#discard(id);
+    });
+  }
+
+  /**
+   * Deletes uploads idle for longer than `maxAgeSeconds`, and reconciles the two halves of
+   * upload state: bytes with no database row, and rows whose bytes are gone. Returns how many
+   * uploads it removed.
+   */
+  async purge(maxAgeSeconds: number, now = Date.now()): Promise<number> {
+    const { db, store } = this.context;
+    const expired = await listUploadsIdleSince(db, now - maxAgeSeconds * 1000);
+    const known = new Set(await listUploadIds(db));
+    const onDisk = new Set(await store.listUploads());
+    const orphans = [...onDisk].filter((id) => !known.has(id));
+    const hollow = [...known].filter((id) => !onDisk.has(id));
+
+    let removed = 0;
+    for (const id of new Set([...expired, ...orphans, ...hollow])) {
+      if (this.#lock.isBusy(id)) continue;
+      await this.#lock.run(id, () => this.#discard(id));
+      removed++;
+    }
+    return removed;
+  }
+
+  async #find(repository: string, id: string): Promise<UploadRecord> {
+    const upload = UPLOAD_ID.test(id) ? await findUpload(this.context.db, id) : null;
+    if (!upload || upload.repository !== repository) {
+      throw new RegistryError(
+        "upload-unknown",
+        `upload ${id} is not in progress in repository ${repository}`,
+      );
+    }
+    return upload;
+  }
+
+  async #write(upload: UploadRecord, body: Body): Promise<number> {
+    if (body === null) return upload.size;
+    let size: number;
+    try {
+      size = await this.context.store.appendUpload(upload.id, upload.size, body);
+    } catch (error) {
+      throw translate(error, upload.id);
+    }
+    if (size !== upload.size) await setUploadSize(this.context.db, upload.id, size);
+    return size;
+  }
+
+  async #discard(id: string): Promise<void> {
+    await deleteUpload(this.context.db, id);
+    await this.context.store.removeUpload(id);
+  }
+}
+
+function requireDigest(digestText: string | null): string {
+  if (!digestText) {
+    throw new RegistryError("digest-invalid", "the digest query parameter is required");
+  }
+  return parseDigest(digestText);
+}
+
+function translate(error: unknown, id: string): unknown {
+  if (!(error instanceof StorageError)) return error;
+  if (error.kind === "upload-missing") {
+    return new RegistryError("upload-unknown", `upload ${id} has lost its data; start again`);
+  }
+  return new RegistryError("upload-invalid", error.message);
+}

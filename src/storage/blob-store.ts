@@ -1,0 +1,38 @@
+/** An inclusive byte range, as in an HTTP Range header. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where blob bytes live. The registry layer owns what a blob means (which repository may read
+ * it, when it may be deleted); a BlobStore only keeps bytes under their digest and promises
+ * that a blob exists only after its digest was verified and its bytes are durable.
+ *
+ * Calls for one upload id must not overlap; the caller serialises them.
+ */
+export interface BlobStore {
+  /** Size in bytes of a stored blob, or null when it is not stored. */
+  size(digest: string): Promise<number | null>;
+  /** The blob's bytes, or one range of them, as a lazily read Blob. */
+  read(digest: string, range?: ByteRange): Blob;
+  /** Deletes a stored blob; deleting one that is not there is not an error. */
+  remove(digest: string): Promise<void>;
+
+  /** Creates the empty file of a new upload. */
+  startUpload(id: string): Promise<void>;
+  /**
+   * Writes `body` at `offset` of the upload and syncs it, returning the new size. If the body
+   * fails half-way the upload is cut back to `offset`, so a retry starts from a known point.
+   */
+  appendUpload(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number>;
+  /**
+   * Checks that the upload's `size` bytes hash to `digest`, then moves them into place.
+   * Throws a StorageError "digest-mismatch" when they do not.
+   */
+  commitUpload(id: string, size: number, digest: string): Promise<void>;
+  /** Deletes an upload's bytes. */
+  removeUpload(id: string): Promise<void>;
+  /** Ids of every upload with bytes on disk, to find those the database forgot. */
+  listUploads(): Promise<string[]>;
+}

@@ -1,0 +1,200 @@
+import { statSync } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { BlobStore, ByteRange } from "./blob-store.ts";
+import { makeFolderDurably, syncFolder } from "./durable-files.ts";
+import { hashFile } from "./hash-file.ts";
+import { StorageError } from "./storage-error.ts";
+import { writeStream } from "./write-stream.ts";
+
+/**
+ * The on-disk layout of blob content, below the data folder:
+ *
+ *     blobs/<algorithm>/<first two hex digits>/<hex>   verified content, never modified
+ *     uploads/<upload id>                              bytes of an upload in progress
+ *
+ * Both folders must be on one filesystem: an upload becomes a blob by rename(2), which is
+ * atomic there and impossible across filesystems. A blob file appears only by that rename,
+ * after its digest was checked and its bytes synced, and the blob folder is synced after.
+ */
+export class FilesystemBlobStore implements BlobStore {
+  readonly #blobsRoot: string;
+  readonly #uploadsRoot: string;
+  /** Running hashes of uploads, so finishing one does not read it back; lost on restart. */
+  readonly #hashes = new Map<string, { size: number; hasher: Bun.CryptoHasher }>();
+
+  private constructor(dataDir: string) {
+    this.#blobsRoot = join(dataDir, "blobs");
+    this.#uploadsRoot = join(dataDir, "uploads");
+  }
+
+  /**
+   * Opens the store in `dataDir`, creating its folders. Throws when blobs/ and uploads/ are
+   * on different filesystems.
+   */
+  static async open(dataDir: string): Promise<FilesystemBlobStore> {
+    const store = new FilesystemBlobStore(dataDir);
+    await mkdir(store.#blobsRoot, { recursive: true });
+    await mkdir(store.#uploadsRoot, { recursive: true });
+    const blobsDevice = statSync(store.#blobsRoot).dev;
+    const uploadsDevice = statSync(store.#uploadsRoot).dev;
+    if (blobsDevice !== uploadsDevice) {
+      throw new Error(
+        `${store.#blobsRoot} and ${store.#uploadsRoot} are on different filesystems; ` +
+          "uploads become blobs by an atomic rename, so both must be on the same one",
+      );
+    }
+    return store;
+  }
+
+  async size(digest: string): Promise<number | null> {
+    try {
+      return (await stat(this.#blobPath(digest))).size;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  read(digest: string, range?: ByteRange): Blob {
+    const file = Bun.file(this.#blobPath(digest));
+    return range ? file.slice(range.start, range.end + 1) : file;
+  }
+
+  async remove(digest: string): Promise<void> {
+    await rm(this.#blobPath(digest), { force: true });
+  }
+
+  async startUpload(id: string): Promise<void> {
+    const handle = await open(this.#uploadPath(id), "wx");
+    await handle.close();
+    this.#hashes.set(id, { size: 0, hasher: new Bun.CryptoHasher("sha256") });
+  }
+
+  async appendUpload(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
+    const path = this.#uploadPath(id);
+    const handle = await open(path, "r+").catch((error) => {
+      throw isMissing(error)
+        ? new StorageError("upload-missing", `upload ${id} has no data`)
+        : error;
+    });
+    try {
+      const state = await this.#hashStateAt(id, path, offset);
+      try {
+        const end = await writeStream(handle, offset, body, (chunk) => state.hasher.update(chunk));
+        await handle.datasync();
+        this.#hashes.set(id, { size: end, hasher: state.hasher });
+        return end;
+      } catch (error) {
+        // Cut the upload back to where this request began, so its recorded size stays true.
+        this.#hashes.delete(id);
+        await handle.truncate(offset).catch(() => {});
+        throw error;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async commitUpload(id: string, size: number, digest: string): Promise<void> {
+    const [algorithm, hex] = splitDigest(digest);
+    const path = this.#uploadPath(id);
+    const onDisk = await stat(path).catch((error) => {
+      throw isMissing(error)
+        ? new StorageError("upload-missing", `upload ${id} has no data`)
+        : error;
+    });
+    if (onDisk.size !== size) {
+      throw new StorageError(
+        "upload-damaged",
+        `upload ${id} holds ${onDisk.size} bytes, not ${size}`,
+      );
+    }
+
+    const running = this.#hashes.get(id);
+    const hasher =
+      algorithm === "sha256" && running?.size === size
+        ? running.hasher.copy()
+        : await hashFile(path, algorithm, size);
+    if (hasher.digest("hex") !== hex) {
+      throw new StorageError("digest-mismatch", `uploaded content does not match ${digest}`);
+    }
+
+    const target = this.#blobPath(digest);
+    if ((await this.size(digest)) !== null) {
+      // Same digest, same bytes: another upload got there first, and that is success.
+      await this.removeUpload(id);
+      return;
+    }
+    await syncFile(path);
+    await makeFolderDurably(dirname(target));
+    await rename(path, target);
+    await syncFolder(dirname(target));
+    this.#hashes.delete(id);
+  }
+
+  async removeUpload(id: string): Promise<void> {
+    this.#hashes.delete(id);
+    await rm(this.#uploadPath(id), { force: true });
+  }
+
+  async listUploads(): Promise<string[]> {
+    return (await readdir(this.#uploadsRoot)).filter((name) => UPLOAD_ID.test(name));
+  }
+
+  /** The running hash of the first `offset` bytes, re-read from disk when it was lost. */
+  async #hashStateAt(id: string, path: string, offset: number) {
+    const known = this.#hashes.get(id);
+    if (known && known.size === offset) return known;
+
+    const onDisk = (await stat(path)).size;
+    if (onDisk < offset) {
+      throw new StorageError("upload-damaged", `upload ${id} holds ${onDisk} bytes, not ${offset}`);
+    }
+    // Bytes past the recorded size were written by a request that never finished.
+    if (onDisk > offset) await truncateFile(path, offset);
+    return { size: offset, hasher: await hashFile(path, "sha256", offset) };
+  }
+
+  #blobPath(digest: string): string {
+    const [algorithm, hex] = splitDigest(digest);
+    return join(this.#blobsRoot, algorithm, hex.slice(0, 2), hex);
+  }
+
+  #uploadPath(id: string): string {
+    if (!UPLOAD_ID.test(id)) throw new Error(`refusing malformed upload id ${JSON.stringify(id)}`);
+    return join(this.#uploadsRoot, id);
+  }
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DIGEST = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
+
+/** Splits a digest the registry layer already validated; checked again before touching disk. */
+function splitDigest(digest: string): ["sha256" | "sha512", string] {
+  if (!DIGEST.test(digest)) throw new Error(`refusing malformed digest ${JSON.stringify(digest)}`);
+  const [algorithm, hex] = digest.split(":") as ["sha256" | "sha512", string];
+  return [algorithm, hex];
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function truncateFile(path: string, length: number): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.truncate(length);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === "ENOENT";
+}
