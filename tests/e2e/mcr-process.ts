@@ -1,0 +1,94 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+/** The compiled binary that `bun run build` makes; the e2e tests run nothing else. */
+export const MCR_BINARY = resolve(import.meta.dir, "../../dist/mcr");
+
+/** A `dist/mcr serve` child process and what it printed. */
+export interface McrProcess {
+  process: Subprocess<"ignore", "pipe", "pipe">;
+  /** Base URL, read from the "registry listening" log line. */
+  url: string;
+  /** Everything written to standard error so far (the log). */
+  log(): string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** Checks that the binary exists, with a message that says how to make it. */
+export function requireBinary(): string {
+  if (!existsSync(MCR_BINARY)) throw new Error(`${MCR_BINARY} is missing: run "bun run build"`);
+  return MCR_BINARY;
+}
+
+/**
+ * Starts `dist/mcr serve ARGS` in `cwd` and waits until it logs that it is listening.
+ * Pass `--listen 127.0.0.1:0` for a free port.
+ */
+export async function startMcr(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<McrProcess> {
+  const child = Bun.spawn([requireBinary(), "serve", ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const decoder = new TextDecoder();
+  const drained = (async () => {
+    for await (const chunk of child.stderr) output += decoder.decode(chunk, { stream: true });
+  })();
+  void (async () => {
+    for await (const _ of child.stdout) {
+      // Standard output is not used by serve; drain it so the child never blocks on it.
+    }
+  })();
+
+  const deadline = Date.now() + 10_000;
+  let url: string | undefined;
+  while (!url) {
+    // The listening line, in either log format: `url=http://…` or `"url":"http://…"`.
+    url = /registry listening.*?\burl"?[=:]"?([^\s"]+)/.exec(output)?.[1];
+    if (url) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await drained.catch(() => {});
+      throw new Error(`mcr serve did not start (exit ${child.exitCode}):\n${output}`);
+    }
+    await Bun.sleep(20);
+  }
+
+  return {
+    process: child,
+    url,
+    log: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await child.exited;
+      await drained.catch(() => {});
+      return code;
+    },
+  };
+}
+
+/** Runs `dist/mcr ARGS` to completion. */
+export async function runMcr(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+) {
+  const child = Bun.spawn([requireBinary(), ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { stdout, stderr, code };
+}
