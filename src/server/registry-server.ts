@@ -1,6 +1,6 @@
 import { allowEverything } from "../auth/access.ts";
 import type { Config } from "../config/config.ts";
-import { formatListenAddress } from "../config/listen-address.ts";
+import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import { createRegistry } from "../registry/registry.ts";
@@ -57,6 +57,16 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     database: config.database.path,
     tls: Boolean(config.server.tlsCert),
   });
+
+  if (!isLoopbackHost(config.server.listen.host)) {
+    // Access control allows every request until identities exist (auth/access.ts).
+    log.warn(
+      "listening beyond this machine with no access control: anyone who can reach it can push and delete",
+      {
+        address: formatListenAddress(config.server.listen),
+      },
+    );
+  }
 
   return {
     http,
