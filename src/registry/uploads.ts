@@ -71,7 +71,8 @@ export class UploadService {
           { size: upload.size },
         );
       }
-      const size = await this.#write(upload, body);
+      const length = range ? range.end - range.start + 1 : undefined;
+      const size = await this.#write(upload, body, length);
       return { id, size } satisfies UploadState;
     });
   }
@@ -152,11 +153,14 @@ export class UploadService {
     return upload;
   }
 
-  async #write(upload: UploadRecord, body: Body): Promise<number> {
-    if (body === null) return upload.size;
+  async #write(upload: UploadRecord, body: Body, expectedLength?: number): Promise<number> {
+    if (body === null) {
+      if (expectedLength) throw new RegistryError("upload-invalid", "Content-Range with no body");
+      return upload.size;
+    }
     let size: number;
     try {
-      size = await this.context.store.appendUpload(upload.id, upload.size, body);
+      size = await this.context.store.appendUpload(upload.id, upload.size, body, expectedLength);
     } catch (error) {
       throw translate(error, upload.id);
     }

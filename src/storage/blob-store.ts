@@ -23,9 +23,15 @@ export interface BlobStore {
   startUpload(id: string): Promise<void>;
   /**
    * Writes `body` at `offset` of the upload and syncs it, returning the new size. If the body
-   * fails half-way the upload is cut back to `offset`, so a retry starts from a known point.
+   * fails half-way, or is not `expectedLength` bytes long when that is given, the upload is
+   * cut back to `offset`, so a retry starts from a known point.
    */
-  appendUpload(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number>;
+  appendUpload(
+    id: string,
+    offset: number,
+    body: AsyncIterable<Uint8Array>,
+    expectedLength?: number,
+  ): Promise<number>;
   /**
    * Checks that the upload's `size` bytes hash to `digest`, then moves them into place.
    * Throws a StorageError "digest-mismatch" when they do not.

@@ -71,7 +71,12 @@ export class FilesystemBlobStore implements BlobStore {
     this.#hashes.set(id, { size: 0, hasher: new Bun.CryptoHasher("sha256") });
   }
 
-  async appendUpload(id: string, offset: number, body: AsyncIterable<Uint8Array>): Promise<number> {
+  async appendUpload(
+    id: string,
+    offset: number,
+    body: AsyncIterable<Uint8Array>,
+    expectedLength?: number,
+  ): Promise<number> {
     const path = this.#uploadPath(id);
     const handle = await open(path, "r+").catch((error) => {
       throw isMissing(error)
@@ -82,6 +87,12 @@ export class FilesystemBlobStore implements BlobStore {
       const state = await this.#hashStateAt(id, path, offset);
       try {
         const end = await writeStream(handle, offset, body, (chunk) => state.hasher.update(chunk));
+        if (expectedLength !== undefined && end - offset !== expectedLength) {
+          throw new StorageError(
+            "length-mismatch",
+            `the chunk was announced as ${expectedLength} bytes but carried ${end - offset}`,
+          );
+        }
         await handle.datasync();
         this.#hashes.set(id, { size: end, hasher: state.hasher });
         return end;

@@ -373,3 +373,17 @@ test("an upload survives a registry restart", async () => {
     await first.destroy();
   }
 });
+
+test("a chunk whose length differs from its Content-Range is refused and not kept", async () => {
+  const start = await fetch(`${registry.url}/v2/length/check/blobs/uploads/`, { method: "POST" });
+  const location = new URL(start.headers.get("location") ?? "", registry.url);
+  const patched = await fetch(location, {
+    method: "PATCH",
+    headers: { "Content-Range": "0-9" },
+    body: "abc",
+  });
+  await expectOciError(patched, 400, "BLOB_UPLOAD_INVALID");
+  const status = await fetch(location);
+  expect(status.status).toBe(204);
+  expect(status.headers.get("range")).toBe("0-0");
+});
