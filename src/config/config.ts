@@ -40,4 +40,24 @@ export interface Config {
     level: LogLevel;
     format: LogFormat;
   };
+  auth: {
+    provider: IdentityProviderName;
+    /** The `service` of the Docker token challenge and token requests. */
+    service: string;
+    /** Seconds a registry token from /v2/token lives. */
+    tokenTtl: number;
+    /** Seconds a refresh token (docker login's identity token) lives. */
+    refreshTokenTtl: number;
+    /** With provider "none", allow a listener other than loopback. */
+    allowOpenNetwork: boolean;
+  };
+  mcias: {
+    serverUrl: string | null;
+    caCert: string | null;
+    serviceName: string;
+    tags: string[];
+  };
 }
+
+/** Where identities come from: MCR's own accounts, an external MCIAS, or nowhere (open). */
+export type IdentityProviderName = "local" | "mcias" | "none";

@@ -40,6 +40,15 @@ function oneOf(...choices: string[]): KeySpec["parse"] {
       : refuse(`must be one of ${choices.join(", ")}`);
 }
 
+function flag(): KeySpec["parse"] {
+  return (raw) => {
+    if (typeof raw === "boolean") return ok(raw);
+    if (raw === "true" || raw === "1") return ok(true);
+    if (raw === "false" || raw === "0") return ok(false);
+    return refuse("must be true or false");
+  };
+}
+
 function list(): KeySpec["parse"] {
   return (raw) => {
     if (typeof raw === "string") {
@@ -109,6 +118,23 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
         return bytes !== null && bytes > 0 ? ok(bytes) : refuse("must be a size such as 4MiB");
       },
     },
+  },
+  auth: {
+    provider: {
+      default: "local",
+      describe: "identity source",
+      parse: oneOf("local", "mcias", "none"),
+    },
+    service: { default: "mcr", describe: "token service name", parse: text() },
+    token_ttl: { default: "15m", describe: "registry token lifetime", parse: duration() },
+    refresh_token_ttl: { default: "30d", describe: "refresh token lifetime", parse: duration() },
+    allow_open_network: { default: false, describe: "open registry off loopback", parse: flag() },
+  },
+  mcias: {
+    server_url: { default: "", describe: "identity service base URL", parse: externalUrl },
+    ca_cert: { default: "", describe: "CA bundle for the service", parse: optionalText() },
+    service_name: { default: "mcr", describe: "service name sent at login", parse: text() },
+    tags: { default: [], describe: "tags sent at login", parse: list() },
   },
   log: {
     level: {

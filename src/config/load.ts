@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Config, LogFormat, LogLevel } from "./config.ts";
+import type { Config, IdentityProviderName, LogFormat, LogLevel } from "./config.ts";
 import { CONFIG_KEYS } from "./keys.ts";
-import type { ListenAddress } from "./listen-address.ts";
+import { isLoopbackHost, type ListenAddress } from "./listen-address.ts";
 
 /** Raised when the configuration cannot be used; the message lists every problem found. */
 export class ConfigError extends Error {
@@ -130,6 +130,8 @@ function build(values: RawSections): Config {
   const database = values.database ?? {};
   const storage = values.storage ?? {};
   const log = values.log ?? {};
+  const auth = values.auth ?? {};
+  const mcias = values.mcias ?? {};
   const dataDir = resolve(storage.data_dir as string);
   return {
     server: {
@@ -152,6 +154,19 @@ function build(values: RawSections): Config {
       manifestMaxSize: storage.manifest_max_size as number,
     },
     log: { level: log.level as LogLevel, format: log.format as LogFormat },
+    auth: {
+      provider: auth.provider as IdentityProviderName,
+      service: auth.service as string,
+      tokenTtl: auth.token_ttl as number,
+      refreshTokenTtl: auth.refresh_token_ttl as number,
+      allowOpenNetwork: auth.allow_open_network as boolean,
+    },
+    mcias: {
+      serverUrl: mcias.server_url as string | null,
+      caCert: mcias.ca_cert as string | null,
+      serviceName: mcias.service_name as string,
+      tags: mcias.tags as string[],
+    },
   };
 }
 
@@ -162,6 +177,22 @@ function checkCombinations(config: Config, problems: string[]): void {
   }
   for (const file of [tlsCert, tlsKey]) {
     if (file && !existsSync(file)) problems.push(`TLS file ${file} does not exist`);
+  }
+  if (config.auth.provider === "mcias" && !config.mcias.serverUrl) {
+    problems.push('auth.provider "mcias" needs mcias.server_url');
+  }
+  if (config.mcias.caCert && !existsSync(config.mcias.caCert)) {
+    problems.push(`mcias.ca_cert ${config.mcias.caCert} does not exist`);
+  }
+  if (
+    config.auth.provider === "none" &&
+    !isLoopbackHost(config.server.listen.host) &&
+    !config.auth.allowOpenNetwork
+  ) {
+    problems.push(
+      'auth.provider "none" lets anyone push and delete; it listens on loopback only unless ' +
+        "auth.allow_open_network = true",
+    );
   }
   for (const proxy of config.server.trustedProxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(proxy)) {

@@ -1,4 +1,5 @@
 import registry from "../../migrations/0001_registry.sql" with { type: "text" };
+import identity from "../../migrations/0002_identity.sql" with { type: "text" };
 
 /** A numbered schema change, applied once and recorded in schema_migrations. */
 export interface Migration {
@@ -13,4 +14,5 @@ export interface Migration {
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_registry", sql: registry },
+  { version: 2, name: "0002_identity", sql: identity },
 ];

@@ -10,16 +10,16 @@ export async function findRepositoryId(db: Db, name: string): Promise<number | n
   return row?.id ?? null;
 }
 
-/** The id of a repository, creating it on first use. */
-export async function ensureRepository(db: Db, name: string, now = Date.now()): Promise<number> {
-  await db
+/** The id of a repository, creating it on first use; `created` tells which happened. */
+export async function ensureRepository(db: Db, name: string, now = Date.now()) {
+  const inserted = await db
     .insertInto("repositories")
     .values({ name, created_at: now })
     .onConflict((conflict) => conflict.column("name").doNothing())
-    .execute();
+    .executeTakeFirst();
   const id = await findRepositoryId(db, name);
   if (id === null) throw new Error(`repository ${name} vanished while being created`);
-  return id;
+  return { id, created: (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n };
 }
 
 /** Repository names in lexical order after `last`, at most `limit` of them. */

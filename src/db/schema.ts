@@ -19,6 +19,54 @@ export interface DatabaseSchema {
   };
   manifest_references: { manifest_id: number; digest: string; kind: "blob" | "manifest" };
   tags: { repository_id: number; name: string; manifest_id: number; updated_at: number };
+  accounts: {
+    id: string;
+    username: string;
+    account_type: "human" | "system";
+    roles: string;
+    disabled: number;
+    password_hash: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  tokens: {
+    id: string;
+    secret_hash: string;
+    kind: "registry" | "refresh" | "session" | "api";
+    subject_id: string;
+    username: string;
+    account_type: string;
+    roles: string;
+    access: string | null;
+    description: string;
+    created_at: number;
+    expires_at: number | null;
+    revoked_at: number | null;
+  };
+  policy_rules: {
+    id: Generated<number>;
+    priority: number;
+    effect: "allow" | "deny";
+    subjects: string;
+    account_types: string;
+    roles: string;
+    actions: string;
+    repositories: string;
+    description: string;
+    enabled: number;
+    created_at: number;
+    updated_at: number;
+  };
+  audit_log: {
+    id: Generated<number>;
+    time: number;
+    event_type: string;
+    actor: string | null;
+    repository: string | null;
+    digest: string | null;
+    client_address: string | null;
+    details: string | null;
+  };
   uploads: {
     id: string;
     repository: string;

@@ -1,14 +1,24 @@
 import { sql } from "kysely";
 import type { Db } from "./schema.ts";
 
-/** Points a tag at a manifest, replacing whatever it pointed at, in one statement. */
+/**
+ * Points a tag at a manifest, replacing whatever it pointed at. Returns the digest it pointed
+ * at before, or null for a new tag. Run it inside a transaction for the two to agree.
+ */
 export async function setTag(
   db: Db,
   repositoryId: number,
   name: string,
   manifestId: number,
   now = Date.now(),
-) {
+): Promise<string | null> {
+  const previous = await db
+    .selectFrom("tags")
+    .innerJoin("manifests", "manifests.id", "tags.manifest_id")
+    .select(["manifests.id", "manifests.digest"])
+    .where("tags.repository_id", "=", repositoryId)
+    .where("tags.name", "=", name)
+    .executeTakeFirst();
   await db
     .insertInto("tags")
     .values({ repository_id: repositoryId, name, manifest_id: manifestId, updated_at: now })
@@ -19,6 +29,7 @@ export async function setTag(
       }),
     )
     .execute();
+  return previous && previous.id !== manifestId ? previous.digest : null;
 }
 
 /** Removes a tag; true when there was one. */

@@ -31,7 +31,7 @@ export async function getBlob(ctx: OciRequest, name: string, digest: string) {
 
 /** DELETE /v2/<name>/blobs/<digest>: the blob is no longer readable through this repository. */
 export async function deleteBlob(ctx: OciRequest, name: string, digest: string) {
-  await ctx.deps.registry.blobs.delete(name, digest);
+  await ctx.deps.registry.blobs.delete(name, digest, ctx.actor);
   return new Response(null, { status: 202, headers: API_VERSION_HEADERS });
 }
 

@@ -1,4 +1,7 @@
+import type { Actor } from "../audit/audit-log.ts";
 import type { AccessControl } from "../auth/access.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import type { TokenService } from "../auth/token-service.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Registry } from "../registry/registry.ts";
 
@@ -6,6 +9,8 @@ import type { Registry } from "../registry/registry.ts";
 export interface OciDependencies {
   registry: Registry;
   access: AccessControl;
+  /** The token endpoint's logic and credential checks; null for an open registry. */
+  tokens: { service: TokenService; authenticator: Authenticator } | null;
   log: Logger;
   /** Base URL for Location headers; null sends paths, which every client resolves. */
   externalUrl: string | null;
@@ -18,6 +23,8 @@ export interface OciRequest {
   request: Request;
   url: URL;
   clientAddress: string;
+  /** Who is acting, as the access check established, for the audit trail. */
+  actor: Actor;
   deps: OciDependencies;
 }
 

@@ -1,11 +1,14 @@
-import type { RegistryAction } from "../auth/access.ts";
+import type { AccessDecision, RegistryAction } from "../auth/access.ts";
+import { IdentityUnavailableError } from "../auth/identity-provider.ts";
 import { RegistryError } from "../registry/registry-error.ts";
 import { deleteBlob, getBlob, headBlob } from "./blobs.ts";
+import { bearerChallenge } from "./challenge.ts";
 import type { OciDependencies, OciRequest } from "./context.ts";
 import { listReferrers, listRepositories, listTags, versionCheck } from "./discovery.ts";
 import { ociErrorResponse, registryErrorResponse } from "./errors.ts";
 import { deleteManifest, getManifest, putManifest } from "./manifests.ts";
 import { type OciRoute, parseOciPath } from "./routes.ts";
+import { handleTokenRequest } from "./token.ts";
 import {
   appendUpload,
   cancelUpload,
@@ -16,9 +19,19 @@ import {
 
 type Handler = (ctx: OciRequest, route: OciRoute) => Promise<Response> | Response;
 interface Endpoint {
-  action: RegistryAction;
+  /** The access check must allow one of these; the first is what a challenge asks for. */
+  actions: readonly RegistryAction[];
   handle: Handler;
 }
+
+const PULL = ["registry:pull"] as const;
+const PUSH = ["registry:push"] as const;
+const DELETE = ["registry:delete"] as const;
+/**
+ * Existence checks (HEAD) are reads a push needs: clients check which blobs and manifests
+ * are already there before sending them, so an account that may push but not pull can.
+ */
+const PULL_OR_PUSH = ["registry:pull", "registry:push"] as const;
 
 // Each handler receives the route its resource guarantees; these narrow it for them.
 type Of<R extends OciRoute["resource"]> = Extract<OciRoute, { resource: R }>;
@@ -33,66 +46,70 @@ const on =
 /** Every /v2 endpoint: the action the access check must allow, then the handler. */
 const ENDPOINTS: { [R in OciRoute["resource"]]: Record<string, Endpoint> } = {
   base: {
-    GET: { action: "registry:version_check", handle: versionCheck },
+    GET: { actions: ["registry:version_check"], handle: versionCheck },
   },
   catalog: {
-    GET: { action: "registry:catalog", handle: (ctx) => listRepositories(ctx) },
+    GET: { actions: ["registry:catalog"], handle: (ctx) => listRepositories(ctx) },
   },
   tags: {
-    GET: { action: "registry:pull", handle: on("tags", (ctx, r) => listTags(ctx, r.name)) },
+    GET: { actions: PULL, handle: on("tags", (ctx, r) => listTags(ctx, r.name)) },
   },
   manifest: {
     GET: {
-      action: "registry:pull",
+      actions: PULL,
+      handle: on("manifest", (ctx, r) => getManifest(ctx, r.name, r.reference)),
+    },
+    HEAD: {
+      actions: PULL_OR_PUSH,
       handle: on("manifest", (ctx, r) => getManifest(ctx, r.name, r.reference)),
     },
     PUT: {
-      action: "registry:push",
+      actions: PUSH,
       handle: on("manifest", (ctx, r) => putManifest(ctx, r.name, r.reference)),
     },
     DELETE: {
-      action: "registry:delete",
+      actions: DELETE,
       handle: on("manifest", (ctx, r) => deleteManifest(ctx, r.name, r.reference)),
     },
   },
   blob: {
     GET: {
-      action: "registry:pull",
+      actions: PULL,
       handle: on("blob", (ctx, r) => getBlob(ctx, r.name, r.digest)),
     },
     HEAD: {
-      action: "registry:pull",
+      actions: PULL_OR_PUSH,
       handle: on("blob", (ctx, r) => headBlob(ctx, r.name, r.digest)),
     },
     DELETE: {
-      action: "registry:delete",
+      actions: DELETE,
       handle: on("blob", (ctx, r) => deleteBlob(ctx, r.name, r.digest)),
     },
   },
   uploads: {
-    POST: { action: "registry:push", handle: on("uploads", (ctx, r) => startUpload(ctx, r.name)) },
+    POST: { actions: PUSH, handle: on("uploads", (ctx, r) => startUpload(ctx, r.name)) },
   },
   upload: {
     GET: {
-      action: "registry:push",
+      actions: PUSH,
       handle: on("upload", (ctx, r) => uploadStatus(ctx, r.name, r.id)),
     },
     PATCH: {
-      action: "registry:push",
+      actions: PUSH,
       handle: on("upload", (ctx, r) => appendUpload(ctx, r.name, r.id)),
     },
     PUT: {
-      action: "registry:push",
+      actions: PUSH,
       handle: on("upload", (ctx, r) => completeUpload(ctx, r.name, r.id)),
     },
     DELETE: {
-      action: "registry:push",
+      actions: PUSH,
       handle: on("upload", (ctx, r) => cancelUpload(ctx, r.name, r.id)),
     },
   },
   referrers: {
     GET: {
-      action: "registry:pull",
+      actions: PULL,
       handle: on("referrers", (ctx, r) => listReferrers(ctx, r.name, r.digest)),
     },
   },
@@ -110,6 +127,9 @@ export async function handleOciRequest(
 ): Promise<Response> {
   const url = new URL(request.url);
   try {
+    if (url.pathname === "/v2/token" && deps.tokens) {
+      return await handleTokenRequest(request, url, clientAddress, deps.tokens);
+    }
     const route = parseOciPath(url.pathname);
     if (!route) {
       return ociErrorResponse(
@@ -123,7 +143,9 @@ export async function handleOciRequest(
     const endpoint =
       endpoints[request.method] ?? (request.method === "HEAD" ? endpoints.GET : undefined);
     if (!endpoint) {
-      const allow = Object.keys(endpoints).join(", ");
+      const methods = Object.keys(endpoints);
+      if (methods.includes("GET") && !methods.includes("HEAD")) methods.splice(1, 0, "HEAD");
+      const allow = methods.join(", ");
       return ociErrorResponse(
         405,
         "UNSUPPORTED",
@@ -136,23 +158,43 @@ export async function handleOciRequest(
 
     const repository = "name" in route ? route.name : null;
     const decision = await deps.access.check({
-      action: endpoint.action,
+      actions: endpoint.actions,
       repository,
       request,
       clientAddress,
     });
-    if (!decision.allowed) {
-      return decision.reason === "denied"
-        ? ociErrorResponse(403, "DENIED", decision.message)
-        : ociErrorResponse(401, "UNAUTHORIZED", decision.message);
-    }
+    if (!decision.allowed) return refusal(decision, endpoint, repository, url, deps);
 
-    const response = await endpoint.handle({ request, url, clientAddress, deps }, route);
+    const actor = { name: decision.subject, clientAddress };
+    const response = await endpoint.handle({ request, url, clientAddress, actor, deps }, route);
     return request.method === "HEAD" ? withoutBody(response) : response;
   } catch (error) {
     if (error instanceof RegistryError) return registryErrorResponse(error);
+    if (error instanceof IdentityUnavailableError) {
+      deps.log.error("identity service unavailable", { error: error.message });
+      return ociErrorResponse(503, "UNAVAILABLE", "identity service unavailable; try again later");
+    }
     throw error;
   }
+}
+
+/** 401 with a challenge when credentials could help, 403 when they would not. */
+function refusal(
+  decision: Extract<AccessDecision, { allowed: false }>,
+  endpoint: Endpoint,
+  repository: string | null,
+  url: URL,
+  deps: OciDependencies,
+): Response {
+  if (decision.reason === "denied") return ociErrorResponse(403, "DENIED", decision.message);
+  const challenge = bearerChallenge({
+    realm: `${deps.externalUrl ?? url.origin}/v2/token`,
+    service: deps.tokens?.service.service ?? "mcr",
+    actions: endpoint.actions,
+    repository,
+    error: decision.tokenError,
+  });
+  return ociErrorResponse(401, "UNAUTHORIZED", decision.message, { "WWW-Authenticate": challenge });
 }
 
 /** A HEAD answer keeps the GET's headers, Content-Length included, and drops its body. */

@@ -18,7 +18,8 @@ export type OciErrorCode =
   | "UNSUPPORTED"
   | "TOOMANYREQUESTS"
   | "PAGINATION_NUMBER_INVALID"
-  | "UNKNOWN";
+  | "UNKNOWN"
+  | "UNAVAILABLE";
 
 /** The one table from registry failures to HTTP status and OCI error code. */
 const ERROR_TABLE: Record<RegistryErrorKind, { status: number; code: OciErrorCode }> = {

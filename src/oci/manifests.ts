@@ -29,6 +29,7 @@ export async function putManifest(ctx: OciRequest, name: string, reference: stri
     reference,
     request.headers.get("content-type"),
     content,
+    ctx.actor,
   );
   const headers: Record<string, string> = {
     ...API_VERSION_HEADERS,
@@ -41,6 +42,6 @@ export async function putManifest(ctx: OciRequest, name: string, reference: stri
 
 /** DELETE /v2/<name>/manifests/<reference>: a tag, or a manifest with its tags. */
 export async function deleteManifest(ctx: OciRequest, name: string, reference: string) {
-  await ctx.deps.registry.manifests.delete(name, reference);
+  await ctx.deps.registry.manifests.delete(name, reference, ctx.actor);
   return new Response(null, { status: 202, headers: API_VERSION_HEADERS });
 }

@@ -26,6 +26,7 @@ export async function startUpload(ctx: OciRequest, name: string) {
       name,
       url.searchParams.get("digest"),
       body,
+      ctx.actor,
     );
     return blobCreated(ctx, name, blob.digest);
   }
@@ -45,7 +46,7 @@ export async function appendUpload(ctx: OciRequest, name: string, id: string) {
 export async function completeUpload(ctx: OciRequest, name: string, id: string) {
   const body = bodyChunks(ctx.request, ctx.deps.stallTimeout);
   const digest = ctx.url.searchParams.get("digest");
-  const blob = await ctx.deps.registry.uploads.complete(name, id, digest, body);
+  const blob = await ctx.deps.registry.uploads.complete(name, id, digest, body, ctx.actor);
   return blobCreated(ctx, name, blob.digest);
 }
 
@@ -64,13 +65,13 @@ export async function cancelUpload(ctx: OciRequest, name: string, id: string) {
 async function tryMount(ctx: OciRequest, name: string, digest: string, from: string) {
   const source = parseRepositoryName(from);
   const decision = await ctx.deps.access.check({
-    action: "registry:pull",
+    actions: ["registry:pull"],
     repository: source,
     request: ctx.request,
     clientAddress: ctx.clientAddress,
   });
   if (!decision.allowed) return null;
-  const size = await ctx.deps.registry.blobs.mount(name, digest, source);
+  const size = await ctx.deps.registry.blobs.mount(name, digest, source, ctx.actor);
   return size === null ? null : blobCreated(ctx, name, digest);
 }
 

@@ -1,3 +1,4 @@
+import type { Actor } from "../audit/audit-log.ts";
 import { findLinkedBlobSize, linkBlob, unlinkBlob } from "../db/blobs.ts";
 import { ensureRepository, findRepositoryId } from "../db/repositories.ts";
 import type { ByteRange } from "../storage/blob-store.ts";
@@ -45,26 +46,29 @@ export class BlobService {
   }
 
   /** Unlinks a blob from the repository; its bytes stay until garbage collection. */
-  async delete(repository: string, digestText: string): Promise<void> {
+  async delete(repository: string, digestText: string, actor: Actor): Promise<void> {
     const digest = parseDigest(digestText);
     const repositoryId = await findRepositoryId(this.context.db, repository);
     if (repositoryId === null || !(await unlinkBlob(this.context.db, repositoryId, digest))) {
       throw new RegistryError("blob-unknown", `blob ${digest} is not in repository ${repository}`);
     }
+    await this.context.audit.record({ type: "blob_deleted", actor, repository, digest });
   }
 
   /**
    * Links a blob readable in `from` into `repository` without copying it. Returns its size,
    * or null when `from` cannot provide it (the caller then opens an ordinary upload).
    */
-  async mount(repository: string, digestText: string, from: string): Promise<number | null> {
+  async mount(repository: string, digestText: string, from: string, actor: Actor) {
     const digest = parseDigest(digestText);
     const size = await this.#linkedSize(from, digest);
     if (size === null || !(await this.#fileMatches(digest, size))) return null;
-    await this.context.db.transaction().execute(async (trx) => {
-      const repositoryId = await ensureRepository(trx, repository);
-      await linkBlob(trx, repositoryId, digest);
+    const created = await this.context.db.transaction().execute(async (trx) => {
+      const target = await ensureRepository(trx, repository);
+      await linkBlob(trx, target.id, digest);
+      return target.created;
     });
+    if (created) await this.context.audit.record({ type: "repository_created", actor, repository });
     return size;
   }
 

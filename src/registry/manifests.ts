@@ -1,3 +1,4 @@
+import type { Actor } from "../audit/audit-log.ts";
 import { findUnlinkedBlobs } from "../db/blobs.ts";
 import {
   deleteManifest,
@@ -53,6 +54,7 @@ export class ManifestService {
     referenceText: string,
     contentType: string | null,
     content: Uint8Array,
+    actor: Actor,
   ): Promise<PushedManifest> {
     const reference = parseReference(referenceText);
     const algorithm = reference.kind === "digest" ? digestAlgorithm(reference.digest) : "sha256";
@@ -65,8 +67,8 @@ export class ManifestService {
     }
     const manifest = parseManifest(content, contentType);
 
-    await this.context.db.transaction().execute(async (trx) => {
-      const repositoryId = await ensureRepository(trx, repository);
+    const outcome = await this.context.db.transaction().execute(async (trx) => {
+      const { id: repositoryId, created } = await ensureRepository(trx, repository);
       const missingBlobs = await findUnlinkedBlobs(trx, repositoryId, manifest.blobs);
       if (missingBlobs.length > 0) {
         throw new RegistryError(
@@ -94,14 +96,31 @@ export class ManifestService {
         blobs: manifest.blobs,
         children: manifest.children,
       });
-      if (reference.kind === "tag") await setTag(trx, repositoryId, reference.tag, manifestId);
+      const previous =
+        reference.kind === "tag"
+          ? await setTag(trx, repositoryId, reference.tag, manifestId)
+          : null;
+      return { created, previous };
     });
 
+    const tag = reference.kind === "tag" ? reference.tag : null;
+    const { audit } = this.context;
+    if (outcome.created) await audit.record({ type: "repository_created", actor, repository });
+    await audit.record({ type: "manifest_pushed", actor, repository, digest, details: { tag } });
+    if (outcome.previous) {
+      await audit.record({
+        type: "tag_moved",
+        actor,
+        repository,
+        digest,
+        details: { tag, from: outcome.previous },
+      });
+    }
     return { digest, subjectDigest: manifest.subject?.digest ?? null };
   }
 
   /** Deletes a tag (by tag), or a manifest and every tag on it (by digest). */
-  async delete(repository: string, referenceText: string): Promise<void> {
+  async delete(repository: string, referenceText: string, actor: Actor): Promise<void> {
     const reference = parseReference(referenceText);
     const repositoryId = await this.#repositoryId(repository);
     const deleted =
@@ -114,6 +133,11 @@ export class ManifestService {
         `manifest ${referenceText} is not in repository ${repository}`,
       );
     }
+    await this.context.audit.record(
+      reference.kind === "tag"
+        ? { type: "tag_deleted", actor, repository, details: { tag: reference.tag } }
+        : { type: "manifest_deleted", actor, repository, digest: reference.digest },
+    );
   }
 
   async #repositoryId(repository: string): Promise<number> {

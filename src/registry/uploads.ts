@@ -1,3 +1,4 @@
+import type { Actor } from "../audit/audit-log.ts";
 import { linkBlob, recordBlob } from "../db/blobs.ts";
 import { ensureRepository } from "../db/repositories.ts";
 import {
@@ -81,7 +82,13 @@ export class UploadService {
    * Appends an optional last chunk, checks the whole upload against `digestText` and turns
    * it into a blob of the repository. A mismatch discards the upload: nothing is kept.
    */
-  async complete(repository: string, id: string, digestText: string | null, body: Body) {
+  async complete(
+    repository: string,
+    id: string,
+    digestText: string | null,
+    body: Body,
+    actor: Actor,
+  ) {
     const digest = requireDigest(digestText);
     return this.#lock.run(id, async () => {
       const upload = await this.#find(repository, id);
@@ -95,21 +102,24 @@ export class UploadService {
         }
         throw translate(error, id);
       }
-      await this.context.db.transaction().execute(async (trx) => {
-        const repositoryId = await ensureRepository(trx, repository);
+      const created = await this.context.db.transaction().execute(async (trx) => {
+        const target = await ensureRepository(trx, repository);
         await recordBlob(trx, digest, size);
-        await linkBlob(trx, repositoryId, digest);
+        await linkBlob(trx, target.id, digest);
         await deleteUpload(trx, id);
+        return target.created;
       });
+      if (created)
+        await this.context.audit.record({ type: "repository_created", actor, repository });
       return { digest, size } satisfies CommittedBlob;
     });
   }
 
   /** Uploads a whole blob in one request (POST with ?digest=). */
-  async uploadWhole(repository: string, digestText: string | null, body: Body) {
+  async uploadWhole(repository: string, digestText: string | null, body: Body, actor: Actor) {
     const digest = requireDigest(digestText);
     const { id } = await this.start(repository);
-    return this.complete(repository, id, digest, body);
+    return this.complete(repository, id, digest, body, actor);
   }
 
   /** Cancels an upload and deletes its bytes. */

@@ -1,7 +1,9 @@
-import { allowEverything } from "../auth/access.ts";
+import { AuditLog } from "../audit/audit-log.ts";
+import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
 import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts";
 import { openDatabase } from "../db/database.ts";
+import { deleteExpiredTokens } from "../db/tokens.ts";
 import type { Logger } from "../log/logger.ts";
 import { createRegistry } from "../registry/registry.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
@@ -11,6 +13,8 @@ import { type HttpServer, startHttpServer } from "./http-server.ts";
 /** A running `mcr serve`. */
 export interface RunningRegistry {
   http: HttpServer;
+  /** Accounts, tokens and policy, for tests and the admin API. */
+  accessLayer: AccessLayer;
   /** Drains requests, stops background work and closes the database. */
   stop(): Promise<void>;
 }
@@ -19,21 +23,25 @@ export interface RunningRegistry {
 const PURGE_INTERVAL_CAP_SECONDS = 600;
 
 /**
- * Opens the data folder and database, starts the HTTP server and the upload purge, and
- * returns a handle to stop them in order.
+ * Opens the data folder and database, sets up identity and policy, starts the HTTP server
+ * and the periodic purge of abandoned uploads and expired tokens, and returns a handle to
+ * stop them in order.
  */
 export async function startRegistry(config: Config, log: Logger): Promise<RunningRegistry> {
   const store = await FilesystemBlobStore.open(config.storage.dataDir);
   const metadata = openDatabase(config.database);
   for (const name of metadata.migrated) log.info("database migration applied", { migration: name });
 
-  const registry = createRegistry({ db: metadata.db, store, log });
+  const audit = new AuditLog(metadata.db, log);
+  const accessLayer = await createAccessLayer(config, metadata.db, audit, log);
+  const registry = createRegistry({ db: metadata.db, store, log, audit });
   const removed = await registry.uploads.purge(config.storage.uploadMaxAge);
   if (removed > 0) log.info("abandoned uploads removed", { count: removed });
 
   const app = createApp({
     registry,
-    access: allowEverything,
+    access: accessLayer.access,
+    tokens: accessLayer.tokens,
     log,
     externalUrl: config.server.externalUrl,
     manifestMaxSize: config.storage.manifestMaxSize,
@@ -47,6 +55,9 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       .purge(config.storage.uploadMaxAge)
       .then((count) => count > 0 && log.info("abandoned uploads removed", { count }))
       .catch((error) => log.error("upload purge failed", { error: String(error) }));
+    deleteExpiredTokens(metadata.db, Date.now()).catch((error) =>
+      log.error("expired token purge failed", { error: String(error) }),
+    );
   }, Math.max(1, purgeEvery) * 1000);
   purgeTimer.unref();
 
@@ -58,8 +69,8 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     tls: Boolean(config.server.tlsCert),
   });
 
-  if (!isLoopbackHost(config.server.listen.host)) {
-    // Access control allows every request until identities exist (auth/access.ts).
+  if (config.auth.provider === "none" && !isLoopbackHost(config.server.listen.host)) {
+    // Allowed only with auth.allow_open_network = true (config/load.ts refuses it otherwise).
     log.warn(
       "listening beyond this machine with no access control: anyone who can reach it can push and delete",
       {
@@ -70,6 +81,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
 
   return {
     http,
+    accessLayer,
     stop: async () => {
       clearInterval(purgeTimer);
       await http.shutdown(config.server.shutdownTimeout);

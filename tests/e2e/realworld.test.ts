@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 import { type McrProcess, startMcr } from "./mcr-process.ts";
 
@@ -60,7 +60,11 @@ afterAll(async () => {
 
 test("skopeo, podman, docker and curl round-trip real images through dist/mcr", async () => {
   const hostPort = registry.url.replace(/^https?:\/\//, "");
-  const run = await sh([`${REALWORLD}/roundtrip.sh`, hostPort, `${RT_HOME}/images`]);
+  // With the local provider's generated admin: every client logs in first.
+  const password = readFileSync(join(workDir, "data", "admin-password"), "utf8").trim();
+  const run = await sh([`${REALWORLD}/roundtrip.sh`, hostPort, `${RT_HOME}/images`], {
+    CREDS: `admin:${password}`,
+  });
   const output = run.stdout + run.stderr;
   const failures = output.split("\n").filter((line) => line.startsWith("FAIL"));
   expect(failures).toEqual([]);

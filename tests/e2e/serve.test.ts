@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { sha256 } from "../helpers/oci-client.ts";
@@ -7,6 +7,8 @@ import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 import { type McrProcess, runMcr, startMcr } from "./mcr-process.ts";
 
 const FREE_PORT = ["--listen", "127.0.0.1:0"];
+/** Server mechanics are tested on an open registry; access has tests of its own. */
+const OPEN = { MCR_AUTH_PROVIDER: "none" };
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -36,15 +38,39 @@ test("mcr --version prints the package version", async () => {
   expect(result.stdout.trim()).toBe(packageJson.version);
 });
 
-test("with no flags it serves plain HTTP on 127.0.0.1:5000 with data in ./data", async () => {
+test("with no flags it serves on 127.0.0.1:5000 with data in ./data and a generated admin", async () => {
   const cwd = tempFolder();
   const mcr = await serve([], cwd);
   expect(mcr.url).toBe("http://127.0.0.1:5000");
-  const response = await fetch("http://127.0.0.1:5000/v2/");
-  expect(response.status).toBe(200);
-  expect(response.headers.get("docker-distribution-api-version")).toBe("registry/2.0");
   expect(existsSync(join(cwd, "data", "mcr.db"))).toBe(true);
   expect(existsSync(join(cwd, "data", "blobs"))).toBe(true);
+
+  const passwordFile = join(cwd, "data", "admin-password");
+  expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+  const password = readFileSync(passwordFile, "utf8").trim();
+  expect(password.length).toBeGreaterThanOrEqual(16);
+  expect(mcr.log()).toContain(passwordFile);
+
+  const anonymous = await fetch("http://127.0.0.1:5000/v2/");
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.headers.get("www-authenticate")).toBe(
+    'Bearer realm="http://127.0.0.1:5000/v2/token",service="mcr"',
+  );
+  const wrong = await fetch("http://127.0.0.1:5000/v2/", {
+    headers: { Authorization: `Basic ${btoa("admin:not-the-password")}` },
+  });
+  expect(wrong.status).toBe(401);
+  const admin = await fetch("http://127.0.0.1:5000/v2/", {
+    headers: { Authorization: `Basic ${btoa(`admin:${password}`)}` },
+  });
+  expect(admin.status).toBe(200);
+  expect(admin.headers.get("docker-distribution-api-version")).toBe("registry/2.0");
+
+  // Neither the password nor any Authorization header reaches the log.
+  await Bun.sleep(50);
+  expect(mcr.log()).not.toContain(password);
+  expect(mcr.log()).not.toContain(btoa(`admin:${password}`));
+  expect(mcr.log()).not.toContain("not-the-password");
 });
 
 test("a bad configuration is refused with every problem in one message", async () => {
@@ -67,6 +93,7 @@ test("a TOML file configures it, environment variables override the file", async
     '[server]\nlisten = "127.0.0.1:1"\n[storage]\ndata_dir = "store"\n[log]\nformat = "text"\n',
   );
   const mcr = await serve(["--config", "mcr.toml"], cwd, {
+    ...OPEN,
     MCR_SERVER_LISTEN: "127.0.0.1:0",
     MCR_LOG_FORMAT: "json",
   });
@@ -88,6 +115,7 @@ test("a TOML file configures it, environment variables override the file", async
 
 test("Location headers use server.external_url when one is set", async () => {
   const mcr = await serve(FREE_PORT, tempFolder(), {
+    ...OPEN,
     MCR_SERVER_EXTERNAL_URL: "https://registry.example.test/",
   });
   const location = await openUpload(mcr, "proxied/app");
@@ -96,7 +124,7 @@ test("Location headers use server.external_url when one is set", async () => {
 
 test("an upload survives a crash of the server and completes after restart", async () => {
   const cwd = tempFolder();
-  const first = await serve(FREE_PORT, cwd);
+  const first = await serve(FREE_PORT, cwd, OPEN);
   const location = await openUpload(first, "crash/test");
   const part1 = new Uint8Array(300_000).fill(1);
   const part2 = new Uint8Array(200_000).fill(2);
@@ -104,7 +132,7 @@ test("an upload survives a crash of the server and completes after restart", asy
   expect(patched.status).toBe(202);
   await first.stop("SIGKILL");
 
-  const second = await serve(FREE_PORT, cwd);
+  const second = await serve(FREE_PORT, cwd, OPEN);
   const path = new URL(location).pathname;
   const status = await fetch(`${second.url}${path}`);
   expect(status.status).toBe(204);
@@ -125,7 +153,7 @@ test("an upload survives a crash of the server and completes after restart", asy
 });
 
 test("SIGTERM lets a request in flight finish, then exits 0", async () => {
-  const mcr = await serve(FREE_PORT, tempFolder());
+  const mcr = await serve(FREE_PORT, tempFolder(), OPEN);
   const location = await openUpload(mcr, "drain/test");
 
   let release = () => {};
@@ -181,6 +209,7 @@ test("with TLS on it speaks TLS 1.3 and refuses TLS 1.2", async () => {
   );
   expect(openssl.exitCode).toBe(0);
   const mcr = await serve(FREE_PORT, cwd, {
+    ...OPEN,
     MCR_SERVER_TLS_CERT: join(cwd, "cert.pem"),
     MCR_SERVER_TLS_KEY: join(cwd, "key.pem"),
   });

@@ -29,14 +29,15 @@ export function removeFolder(path: string): void {
 
 /**
  * Starts a registry as `mcr serve` would, with `env` as MCR_* overrides, in `dataDir` (a new
- * temporary folder unless given).
+ * temporary folder unless given). It is an open registry (auth provider "none") unless `env`
+ * names another provider: the /v2 tests check the API, the auth tests check access.
  */
 export async function startTestRegistry(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<TestRegistry> {
   const dataDir = options.dataDir ?? makeTempFolder();
   const config = loadConfig({
-    env: { ...options.env },
+    env: { MCR_AUTH_PROVIDER: "none", ...options.env },
     flags: { "storage.data_dir": dataDir, "server.listen": "127.0.0.1:0" },
   });
   const running = await startRegistry(config, silentLogger);

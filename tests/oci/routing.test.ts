@@ -97,17 +97,21 @@ describe("unknown paths and methods", () => {
 
   test("a method an endpoint does not have is 405 UNSUPPORTED with Allow", async () => {
     const cases: Array<[string, string, string]> = [
-      ["/v2/", "DELETE", "GET"],
-      ["/v2/_catalog", "POST", "GET"],
-      ["/v2/routing/app/tags/list", "PUT", "GET"],
-      ["/v2/routing/app/manifests/latest", "POST", "GET, PUT, DELETE"],
-      ["/v2/routing/app/manifests/latest", "PATCH", "GET, PUT, DELETE"],
+      ["/v2/", "DELETE", "GET, HEAD"],
+      ["/v2/_catalog", "POST", "GET, HEAD"],
+      ["/v2/routing/app/tags/list", "PUT", "GET, HEAD"],
+      ["/v2/routing/app/manifests/latest", "POST", "GET, HEAD, PUT, DELETE"],
+      ["/v2/routing/app/manifests/latest", "PATCH", "GET, HEAD, PUT, DELETE"],
       [`/v2/routing/app/blobs/sha256:${"a".repeat(64)}`, "PUT", "GET, HEAD, DELETE"],
       [`/v2/routing/app/blobs/sha256:${"a".repeat(64)}`, "POST", "GET, HEAD, DELETE"],
       ["/v2/routing/app/blobs/uploads/", "GET", "POST"],
       ["/v2/routing/app/blobs/uploads/", "DELETE", "POST"],
-      [`/v2/routing/app/blobs/uploads/${crypto.randomUUID()}`, "POST", "GET, PATCH, PUT, DELETE"],
-      [`/v2/routing/app/referrers/sha256:${"a".repeat(64)}`, "DELETE", "GET"],
+      [
+        `/v2/routing/app/blobs/uploads/${crypto.randomUUID()}`,
+        "POST",
+        "GET, HEAD, PATCH, PUT, DELETE",
+      ],
+      [`/v2/routing/app/referrers/sha256:${"a".repeat(64)}`, "DELETE", "GET, HEAD"],
     ];
     for (const [path, method, allow] of cases) {
       const response = await send(path, method);

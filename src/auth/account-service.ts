@@ -1,0 +1,149 @@
+import type { Actor, AuditLog } from "../audit/audit-log.ts";
+import {
+  type AccountRecord,
+  countAccounts,
+  findAccountByUsername,
+  insertAccount,
+  listAccounts,
+  setAccountDisabled,
+  setAccountPasswordHash,
+} from "../db/accounts.ts";
+import type { Db } from "../db/schema.ts";
+import type { AccountType } from "./identity.ts";
+import { hashPassword } from "./passwords.ts";
+import type { IssuedToken, TokenStore } from "./token-store.ts";
+
+/** Usernames: a letter or digit, then letters, digits, `.`, `_`, `-` or `@`; 64 at most. */
+const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._@-]{0,63}$/;
+/** Shorter passwords are refused; argon2id cannot save a guessable one. */
+const MIN_PASSWORD_LENGTH = 12;
+
+/** An account change that cannot be made, with a message saying why. */
+export class AccountError extends Error {
+  constructor(
+    readonly kind: "invalid" | "exists" | "not-found",
+    message: string,
+  ) {
+    super(message);
+    this.name = "AccountError";
+  }
+}
+
+/** Managing the local provider's accounts and their API tokens. */
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens: TokenStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  count(): Promise<number> {
+    return countAccounts(this.db);
+  }
+
+  list(): Promise<AccountRecord[]> {
+    return listAccounts(this.db);
+  }
+
+  /** Creates an account. People need a password; system accounts sign in with API tokens. */
+  async create(
+    input: { username: string; accountType: AccountType; roles: string[]; password?: string },
+    actor: Actor | null,
+  ): Promise<AccountRecord> {
+    if (!USERNAME.test(input.username)) {
+      throw new AccountError(
+        "invalid",
+        `username ${JSON.stringify(input.username)} must be 1-64 letters, digits, '.', '_', '-' or '@'`,
+      );
+    }
+    if (input.accountType === "human") checkPassword(input.password);
+    if (await findAccountByUsername(this.db, input.username)) {
+      throw new AccountError("exists", `account ${input.username} already exists`);
+    }
+    const account = {
+      id: crypto.randomUUID(),
+      username: input.username,
+      accountType: input.accountType,
+      roles: [...new Set(input.roles)],
+      disabled: false,
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+    };
+    await insertAccount(this.db, account);
+    await this.audit.record({
+      type: "account_created",
+      actor,
+      details: {
+        id: account.id,
+        username: account.username,
+        type: account.accountType,
+        roles: account.roles,
+      },
+    });
+    const created = await findAccountByUsername(this.db, input.username);
+    if (!created) throw new Error(`account ${input.username} vanished after creation`);
+    return created;
+  }
+
+  async setDisabled(username: string, disabled: boolean, actor: Actor | null) {
+    const account = await this.#find(username);
+    await setAccountDisabled(this.db, account.id, disabled);
+    await this.audit.record({ type: "account_updated", actor, details: { username, disabled } });
+  }
+
+  async setPassword(username: string, password: string, actor: Actor | null) {
+    const account = await this.#find(username);
+    checkPassword(password);
+    await setAccountPasswordHash(this.db, account.id, await hashPassword(password));
+    await this.audit.record({
+      type: "account_updated",
+      actor,
+      details: { username, password: "changed" },
+    });
+  }
+
+  /** Issues an API token for an account; the secret is returned this once. */
+  async createApiToken(
+    username: string,
+    options: { description: string; ttlSeconds: number | null },
+    actor: Actor | null,
+  ): Promise<IssuedToken> {
+    const account = await this.#find(username);
+    const issued = await this.tokens.issue({
+      kind: "api",
+      identity: {
+        id: account.id,
+        username: account.username,
+        accountType: account.accountType,
+        roles: account.roles,
+      },
+      ttlSeconds: options.ttlSeconds,
+      description: options.description,
+    });
+    await this.audit.record({
+      type: "token_issued",
+      actor,
+      details: {
+        kind: "api",
+        token_id: issued.id,
+        account: username,
+        description: options.description,
+      },
+    });
+    return issued;
+  }
+
+  async #find(username: string): Promise<AccountRecord> {
+    const account = await findAccountByUsername(this.db, username);
+    if (!account) throw new AccountError("not-found", `account ${username} does not exist`);
+    return account;
+  }
+}
+
+function checkPassword(password: string | undefined): void {
+  if (!password || password.length < MIN_PASSWORD_LENGTH) {
+    throw new AccountError(
+      "invalid",
+      `a password needs at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
+  }
+}

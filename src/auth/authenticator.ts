@@ -1,0 +1,68 @@
+import type { Actor, AuditLog } from "../audit/audit-log.ts";
+import type { TokenRecord } from "../db/tokens.ts";
+import { CredentialCache } from "./credential-cache.ts";
+import type { Identity } from "./identity.ts";
+import type { IdentityProvider } from "./identity-provider.ts";
+import type { TokenStore } from "./token-store.ts";
+
+/** What a bearer token turned out to be. */
+export type BearerResult =
+  | { kind: "registry"; record: TokenRecord; identity: Identity }
+  | { kind: "identity"; identity: Identity };
+
+/**
+ * Turns credentials into identities: passwords through the identity provider (cached so
+ * argon2id or the identity service is not asked on every request), bearer tokens through
+ * MCR's token store and then the provider. Logins are audited when actually checked.
+ */
+export class Authenticator {
+  readonly #cache = new CredentialCache();
+
+  constructor(
+    private readonly provider: IdentityProvider,
+    private readonly tokens: TokenStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** The identity for a username and password, or null; throws IdentityUnavailableError. */
+  async verifyPassword(username: string, password: string, clientAddress: string) {
+    const cached = this.#cache.get(username, password);
+    if (cached) return cached;
+
+    const identity = await this.provider.verifyPassword(username, password);
+    const actor: Actor = { name: username, clientAddress };
+    if (!identity) {
+      await this.audit.record({
+        type: "login_failed",
+        actor,
+        details: { provider: this.provider.name },
+      });
+      return null;
+    }
+    this.#cache.set(username, password, identity);
+    await this.audit.record({
+      type: "login_succeeded",
+      actor,
+      details: { provider: this.provider.name },
+    });
+    return identity;
+  }
+
+  /** What a bearer token proves, or null when MCR and the provider both reject it. */
+  async verifyBearer(token: string): Promise<BearerResult | null> {
+    const registryToken = await this.tokens.verify(token, ["registry"]);
+    if (registryToken) return { kind: "registry", ...registryToken };
+    const identity = await this.provider.verifyForeignToken(token);
+    return identity ? { kind: "identity", identity } : null;
+  }
+
+  /** The identity behind a refresh token (docker login's identity token), or null. */
+  async verifyRefreshToken(token: string): Promise<Identity | null> {
+    return (await this.tokens.verify(token, ["refresh"]))?.identity ?? null;
+  }
+
+  /** Forgets cached credentials, after an account or password change. */
+  forgetCachedCredentials(): void {
+    this.#cache.clear();
+  }
+}

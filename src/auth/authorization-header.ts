@@ -1,0 +1,28 @@
+/** Credentials an Authorization header carries. */
+export type Credentials =
+  | { scheme: "basic"; username: string; password: string }
+  | { scheme: "bearer"; token: string };
+
+/**
+ * Reads an Authorization header. Returns null when there is none, and "malformed" for one
+ * that cannot be read (which is then treated as wrong credentials, not as anonymous).
+ */
+export function parseAuthorization(header: string | null): Credentials | null | "malformed" {
+  if (!header) return null;
+  const space = header.indexOf(" ");
+  if (space < 0) return "malformed";
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+
+  if (scheme === "bearer") return value ? { scheme: "bearer", token: value } : "malformed";
+  if (scheme !== "basic") return "malformed";
+  let decoded: string;
+  try {
+    decoded = Buffer.from(value, "base64").toString("utf8");
+  } catch {
+    return "malformed";
+  }
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) return "malformed";
+  return { scheme: "basic", username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

@@ -1,0 +1,132 @@
+import type { Actor, AuditLog } from "../audit/audit-log.ts";
+import type { PolicyService } from "../policy/policy-service.ts";
+import { type Principal, principalName } from "./identity.ts";
+import { parseScope, policyActionsFor, type Scope } from "./scope.ts";
+import type { TokenStore } from "./token-store.ts";
+
+/** Settings of the token endpoint. */
+export interface TokenServiceOptions {
+  /** The `service` clients name in token requests. */
+  service: string;
+  /** Seconds a registry token lives. */
+  tokenTtl: number;
+  /** Seconds a refresh token lives. */
+  refreshTokenTtl: number;
+}
+
+/** A token granted at the token endpoint. */
+export interface TokenGrant {
+  token: string;
+  expiresIn: number;
+  issuedAt: string;
+  /** What the token grants: the overlap of what was asked and what the policy allows. */
+  scopes: Scope[];
+  refreshToken?: string;
+}
+
+/** A token request the endpoint cannot serve. */
+export class TokenRequestError extends Error {}
+
+/**
+ * The logic of the Docker token endpoint: a principal asks for scopes, and gets a registry
+ * token for the part of them the policy allows (possibly nothing: the client then meets a
+ * 401 insufficient_scope or a 403 where it tries).
+ */
+export class TokenService {
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly policy: PolicyService,
+    private readonly audit: AuditLog,
+    private readonly options: TokenServiceOptions,
+  ) {}
+
+  /** The `service` this endpoint issues tokens for. */
+  get service(): string {
+    return this.options.service;
+  }
+
+  async grant(request: {
+    principal: Principal;
+    service: string | null;
+    /** Raw scope parameters; each may hold several scopes separated by spaces. */
+    scopes: string[];
+    /** Issue a refresh token too (docker login's offline_token, OAuth2 access_type). */
+    offline: boolean;
+    clientAddress: string;
+  }): Promise<TokenGrant> {
+    if (request.service && request.service !== this.options.service) {
+      throw new TokenRequestError(
+        `this registry issues tokens for service ${JSON.stringify(this.options.service)}, not ${JSON.stringify(request.service)}`,
+      );
+    }
+    const { principal } = request;
+    const granted = this.#allowedScopes(principal, request.scopes);
+    const now = Date.now();
+    const issued = await this.tokens.issue({
+      kind: "registry",
+      identity: principal ?? ANONYMOUS_IDENTITY,
+      ttlSeconds: this.options.tokenTtl,
+      access: granted,
+      now,
+    });
+
+    const grant: TokenGrant = {
+      token: issued.secret,
+      expiresIn: this.options.tokenTtl,
+      issuedAt: new Date(now).toISOString(),
+      scopes: granted,
+    };
+    if (request.offline && principal) {
+      const refresh = await this.tokens.issue({
+        kind: "refresh",
+        identity: principal,
+        ttlSeconds: this.options.refreshTokenTtl,
+        description: "refresh token from the token endpoint",
+        now,
+      });
+      grant.refreshToken = refresh.secret;
+    }
+
+    const actor: Actor = { name: principalName(principal), clientAddress: request.clientAddress };
+    await this.audit.record({
+      type: "token_issued",
+      actor,
+      details: {
+        kind: "registry",
+        token_id: issued.id,
+        scopes: granted,
+        refresh: Boolean(grant.refreshToken),
+      },
+    });
+    return grant;
+  }
+
+  #allowedScopes(principal: Principal, raw: string[]): Scope[] {
+    const granted: Scope[] = [];
+    for (const text of raw.flatMap((parameter) => parameter.split(" ")).filter(Boolean)) {
+      const scope = parseScope(text);
+      if (!scope) continue;
+      const repository = scope.type === "repository" ? scope.name : null;
+      const actions = scope.actions.filter((action) => {
+        const needed = policyActionsFor(scope, action);
+        return (
+          needed.length > 0 &&
+          needed.every(
+            (policyAction) =>
+              this.policy.evaluate({ principal, action: policyAction, repository }).allowed,
+          )
+        );
+      });
+      if (actions.length > 0) granted.push({ ...scope, actions });
+    }
+    return granted;
+  }
+}
+
+/** Registry tokens of anonymous requests are issued to this stand-in identity. */
+const ANONYMOUS_IDENTITY = {
+  id: "anonymous",
+  username: "anonymous",
+  accountType: "human" as const,
+  roles: [],
+};
