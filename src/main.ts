@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { defineCommand, runMain } from "citty";
 import packageJson from "../package.json" with { type: "json" };
+import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
 
 /** The `mcr` executable: argv picks the role. */
@@ -10,7 +11,7 @@ const main = defineCommand({
     version: packageJson.version,
     description: "A self-hosted OCI container registry in one executable",
   },
-  subCommands: { serve: serveCommand },
+  subCommands: { serve: serveCommand, init: initCommand },
 });
 
 await runMain(main);
