@@ -9,6 +9,7 @@ import {
   setAccountPasswordHash,
 } from "../db/accounts.ts";
 import type { Db } from "../db/schema.ts";
+import { revokeTokensOf } from "../db/tokens.ts";
 import type { AccountType } from "./identity.ts";
 import { hashPassword } from "./passwords.ts";
 import type { IssuedToken, TokenStore } from "./token-store.ts";
@@ -31,6 +32,12 @@ export class AccountError extends Error {
 
 /** Managing the local provider's accounts and their API tokens. */
 export class AccountService {
+  /**
+   * Called after a change that may invalidate remembered credentials (a password changed, an
+   * account disabled), so that no cache lets the old ones in.
+   */
+  onCredentialsChanged: () => void = () => {};
+
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenStore,
@@ -87,13 +94,21 @@ export class AccountService {
   async setDisabled(username: string, disabled: boolean, actor: Actor | null) {
     const account = await this.#find(username);
     await setAccountDisabled(this.db, account.id, disabled);
-    await this.audit.record({ type: "account_updated", actor, details: { username, disabled } });
+    // A disabled account's tokens stop at once, not when they expire.
+    const revoked = disabled ? await revokeTokensOf(this.db, account.id) : 0;
+    this.onCredentialsChanged();
+    await this.audit.record({
+      type: "account_updated",
+      actor,
+      details: { username, disabled, tokens_revoked: revoked },
+    });
   }
 
   async setPassword(username: string, password: string, actor: Actor | null) {
     const account = await this.#find(username);
     checkPassword(password);
     await setAccountPasswordHash(this.db, account.id, await hashPassword(password));
+    this.onCredentialsChanged();
     await this.audit.record({
       type: "account_updated",
       actor,

@@ -44,6 +44,7 @@ export async function createAccessLayer(
   if (config.auth.provider === "local")
     await ensureFirstAdmin(accounts, config.storage.dataDir, log);
   const authenticator = new Authenticator(provider, tokenStore, audit);
+  accounts.onCredentialsChanged = () => authenticator.forgetCachedCredentials();
   const service = new TokenService(tokenStore, policy, audit, {
     service: config.auth.service,
     tokenTtl: config.auth.tokenTtl,

@@ -77,6 +77,17 @@ export async function revokeToken(db: Db, id: string, now = Date.now()): Promise
   return result.numUpdatedRows > 0n;
 }
 
+/** Revokes every live token of a subject; returns how many. */
+export async function revokeTokensOf(db: Db, subjectId: string, now = Date.now()) {
+  const result = await db
+    .updateTable("tokens")
+    .set({ revoked_at: now })
+    .where("subject_id", "=", subjectId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Deletes tokens that expired before `before`; returns how many. */
 export async function deleteExpiredTokens(db: Db, before: number): Promise<number> {
   const result = await db
