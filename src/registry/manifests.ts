@@ -13,6 +13,7 @@ import { deleteTag, setTag } from "../db/tags.ts";
 import type { RegistryContext } from "./context.ts";
 import { digestAlgorithm, digestOf } from "./digest.ts";
 import { parseManifest } from "./manifest.ts";
+import { isTag } from "./names.ts";
 import { parseReference } from "./reference.ts";
 import { RegistryError } from "./registry-error.ts";
 
@@ -29,18 +30,17 @@ export class ManifestService {
 
   /** A manifest by tag or digest, byte for byte as it was pushed. */
   async get(repository: string, referenceText: string): Promise<StoredManifest> {
+    // No manifest can exist under a malformed tag, so reading one is "not found" (the
+    // conformance suite asks exactly that); pushing one stays an error.
+    if (!referenceText.includes(":") && !isTag(referenceText))
+      throw unknownManifest(repository, referenceText);
     const reference = parseReference(referenceText);
     const repositoryId = await this.#repositoryId(repository);
     const manifest =
       reference.kind === "tag"
         ? await findManifestByTag(this.context.db, repositoryId, reference.tag)
         : await findManifestByDigest(this.context.db, repositoryId, reference.digest);
-    if (!manifest) {
-      throw new RegistryError(
-        "manifest-unknown",
-        `manifest ${referenceText} is not in repository ${repository}`,
-      );
-    }
+    if (!manifest) throw unknownManifest(repository, referenceText);
     return manifest;
   }
 
@@ -121,18 +121,15 @@ export class ManifestService {
 
   /** Deletes a tag (by tag), or a manifest and every tag on it (by digest). */
   async delete(repository: string, referenceText: string, actor: Actor): Promise<void> {
+    if (!referenceText.includes(":") && !isTag(referenceText))
+      throw unknownManifest(repository, referenceText);
     const reference = parseReference(referenceText);
     const repositoryId = await this.#repositoryId(repository);
     const deleted =
       reference.kind === "tag"
         ? await deleteTag(this.context.db, repositoryId, reference.tag)
         : await deleteManifest(this.context.db, repositoryId, reference.digest);
-    if (!deleted) {
-      throw new RegistryError(
-        "manifest-unknown",
-        `manifest ${referenceText} is not in repository ${repository}`,
-      );
-    }
+    if (!deleted) throw unknownManifest(repository, referenceText);
     await this.context.audit.record(
       reference.kind === "tag"
         ? { type: "tag_deleted", actor, repository, details: { tag: reference.tag } }
@@ -147,4 +144,11 @@ export class ManifestService {
     }
     return id;
   }
+}
+
+function unknownManifest(repository: string, reference: string): RegistryError {
+  return new RegistryError(
+    "manifest-unknown",
+    `manifest ${reference} is not in repository ${repository}`,
+  );
 }

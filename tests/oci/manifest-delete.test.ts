@@ -77,10 +77,10 @@ test("DELETE in an unknown repository is 404 NAME_UNKNOWN", async () => {
   await expectOciError(response, 404, "NAME_UNKNOWN");
 });
 
-test("DELETE with an invalid reference is 400", async () => {
+test("DELETE of an invalid tag is 404, of an invalid digest 400", async () => {
   await pushImage(registry.url, "delete/invalid", "v1");
   const tag = await fetch(manifestUrl("delete/invalid", "-bad"), { method: "DELETE" });
-  await expectOciError(tag, 400, "MANIFEST_INVALID");
+  await expectOciError(tag, 404, "MANIFEST_UNKNOWN");
   const digest = await fetch(manifestUrl("delete/invalid", "sha256:zz"), { method: "DELETE" });
   await expectOciError(digest, 400, "DIGEST_INVALID");
 });

@@ -113,10 +113,13 @@ describe("GET and HEAD", () => {
     expect(head.status).toBe(404);
   });
 
-  test("an invalid tag is 400 and an invalid digest 400 DIGEST_INVALID", async () => {
-    for (const tag of ["-dash", ".dot", "t".repeat(129), "a+b"]) {
+  test("an invalid tag is 404 (no manifest can have it) and an invalid digest 400 DIGEST_INVALID", async () => {
+    // The conformance suite reads ".INVALID_MANIFEST_NAME" and expects 404.
+    for (const tag of ["-dash", ".dot", "t".repeat(129), "a+b", ".INVALID_MANIFEST_NAME"]) {
       const response = await fetch(manifestUrl("manifests/pull", tag));
-      await expectOciError(response, 400, "MANIFEST_INVALID");
+      await expectOciError(response, 404, "MANIFEST_UNKNOWN");
+      const head = await fetch(manifestUrl("manifests/pull", tag), { method: "HEAD" });
+      expect(head.status).toBe(404);
     }
     const digest = await fetch(manifestUrl("manifests/pull", "sha256:123"));
     await expectOciError(digest, 400, "DIGEST_INVALID");
