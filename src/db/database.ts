@@ -43,6 +43,9 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
     migrated,
     close: async () => {
       await db.destroy();
+      // kysely hands destroy() to the driver only once it has run a query; the file must
+      // close even when nothing ran since the migrations.
+      sqlite.close();
     },
   };
 }
