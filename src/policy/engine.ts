@@ -20,10 +20,24 @@ export function evaluatePolicy(
   rules: readonly PolicyRule[],
   request: PolicyRequest,
 ): PolicyDecision {
+  return explainPolicy(rules, request).decision;
+}
+
+/**
+ * The decision with every enabled rule that applied, in the order they were considered: what
+ * an operator needs to see why a request was allowed or refused.
+ */
+export function explainPolicy(
+  rules: readonly PolicyRule[],
+  request: PolicyRequest,
+): { decision: PolicyDecision; applicable: PolicyRule[] } {
   const applicable = rules
     .filter((rule) => rule.enabled && applies(rule, request))
     .sort((a, b) => a.priority - b.priority || a.id - b.id);
+  return { decision: decide(applicable), applicable };
+}
 
+function decide(applicable: readonly PolicyRule[]): PolicyDecision {
   const deny = applicable.find((rule) => rule.effect === "deny");
   if (deny) return { allowed: false, rule: deny, reason: `denied by rule ${describe(deny)}` };
   const allow = applicable.find((rule) => rule.effect === "allow");

@@ -8,7 +8,7 @@ import {
 } from "../db/policy-rules.ts";
 import type { Db } from "../db/schema.ts";
 import { BUILTIN_RULES } from "./builtin-rules.ts";
-import { evaluatePolicy } from "./engine.ts";
+import { evaluatePolicy, explainPolicy } from "./engine.ts";
 import { globProblem } from "./glob.ts";
 import {
   POLICY_ACTIONS,
@@ -62,6 +62,11 @@ export class PolicyService {
   /** The decision for a request, and the rule that made it. */
   evaluate(request: PolicyRequest): PolicyDecision {
     return evaluatePolicy(this.#rules, request);
+  }
+
+  /** The decision with every rule that applied: what the CLI and UI show as "why". */
+  explain(request: PolicyRequest) {
+    return explainPolicy(this.#rules, request);
   }
 
   async create(input: PolicyRuleInput, actor: Actor | null): Promise<PolicyRule> {

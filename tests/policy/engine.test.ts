@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Principal } from "../../src/auth/identity.ts";
 import { BUILTIN_RULES } from "../../src/policy/builtin-rules.ts";
-import { evaluatePolicy } from "../../src/policy/engine.ts";
+import { evaluatePolicy, explainPolicy } from "../../src/policy/engine.ts";
 import { GLOBAL_ACTIONS, type PolicyAction, type PolicyRequest } from "../../src/policy/rule.ts";
 import { alice, robot, root, rule } from "../helpers/policy-fixtures.ts";
 
@@ -240,4 +240,16 @@ describe("evaluatePolicy", () => {
     const rules = [rule(5, { effect: "deny", description: "no pulls on Fridays" })];
     expect(evaluatePolicy(rules, ask(alice)).reason).toBe("denied by rule 5 (no pulls on Fridays)");
   });
+});
+
+test("explainPolicy lists every applicable rule in the order considered", () => {
+  const rules = [
+    rule(7, { priority: 50, effect: "allow" }),
+    rule(3, { priority: 1, effect: "allow", actions: ["registry:catalog"] }),
+    rule(9, { priority: 5, effect: "deny" }),
+  ];
+  const { decision, applicable } = explainPolicy(rules, ask(anonymous));
+  expect(applicable.map((candidate) => candidate.id)).toEqual([9, 7]);
+  expect(decision.allowed).toBe(false);
+  expect(decision.rule?.id).toBe(9);
 });
