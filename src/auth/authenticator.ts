@@ -1,5 +1,6 @@
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
 import type { TokenRecord } from "../db/tokens.ts";
+import type { Logger } from "../log/logger.ts";
 import { CredentialCache } from "./credential-cache.ts";
 import type { Identity } from "./identity.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
@@ -22,6 +23,7 @@ export class Authenticator {
     private readonly provider: IdentityProvider,
     private readonly tokens: TokenStore,
     private readonly audit: AuditLog,
+    private readonly log: Logger,
   ) {}
 
   /** The identity for a username and password, or null; throws IdentityUnavailableError. */
@@ -32,6 +34,11 @@ export class Authenticator {
     const identity = await this.provider.verifyPassword(username, password);
     const actor: Actor = { name: username, clientAddress };
     if (!identity) {
+      this.log.warn("login failed", {
+        username,
+        remote: clientAddress,
+        provider: this.provider.name,
+      });
       await this.audit.record({
         type: "login_failed",
         actor,

@@ -9,15 +9,25 @@ export const ADMIN_PASSWORD_FILE = "admin-password";
 
 /**
  * Keeps the embedded default a one-command start: on a database with no account, creates
- * `admin` with a random password written to a 0600 file in the data folder. The log says
- * where the file is; the password itself is never logged.
+ * `admin`. Its password is `suppliedPassword` (MCR_ADMIN_PASSWORD) when given; otherwise a
+ * random one written to a 0600 file in the data folder. The log says where the file is; the
+ * password itself is never logged.
  */
 export async function ensureFirstAdmin(
   accounts: AccountService,
   dataDir: string,
   log: Logger,
+  suppliedPassword?: string,
 ): Promise<void> {
   if ((await accounts.count()) > 0) return;
+  if (suppliedPassword) {
+    await accounts.create(
+      { username: "admin", accountType: "human", roles: ["admin"], password: suppliedPassword },
+      { name: "mcr", clientAddress: null },
+    );
+    log.info("created the first account, admin, with the password from MCR_ADMIN_PASSWORD");
+    return;
+  }
   const password = newPassword();
   const path = join(dataDir, ADMIN_PASSWORD_FILE);
   writeFileSync(path, `${password}\n`, { mode: 0o600 });

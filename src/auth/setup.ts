@@ -41,9 +41,10 @@ export async function createAccessLayer(
   }
 
   const provider = createProvider(config, db, tokenStore, log);
-  if (config.auth.provider === "local")
-    await ensureFirstAdmin(accounts, config.storage.dataDir, log);
-  const authenticator = new Authenticator(provider, tokenStore, audit);
+  if (config.auth.provider === "local") {
+    await ensureFirstAdmin(accounts, config.storage.dataDir, log, process.env.MCR_ADMIN_PASSWORD);
+  }
+  const authenticator = new Authenticator(provider, tokenStore, audit, log);
   accounts.onCredentialsChanged = () => authenticator.forgetCachedCredentials();
   const service = new TokenService(tokenStore, policy, audit, {
     service: config.auth.service,

@@ -23,6 +23,9 @@ export const initCommand = defineCommand({
     "password-file": { type: "string", description: "File holding the admin password" },
   },
   run: async ({ args }) => {
+    // The data folder holds password and token hashes, the audit trail and every image:
+    // nothing MCR creates is readable by other local users.
+    process.umask(0o077);
     let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({
@@ -39,7 +42,7 @@ export const initCommand = defineCommand({
     }
 
     const supplied = args["password-file"]
-      ? readFileSync(args["password-file"], "utf8").trim()
+      ? readPasswordFile(args["password-file"])
       : process.env.MCR_ADMIN_PASSWORD;
     const password = supplied || newPassword();
 
@@ -75,4 +78,14 @@ export const initCommand = defineCommand({
 function fail(message: string): never {
   process.stderr.write(`mcr init: ${message}\n`);
   process.exit(2);
+}
+
+function readPasswordFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (error) {
+    return fail(
+      `cannot read the password file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
 }

@@ -12,6 +12,9 @@ export const serveCommand = defineCommand({
     listen: { type: "string", description: "HOST:PORT to listen on (default 127.0.0.1:5000)" },
   },
   run: async ({ args }) => {
+    // The data folder holds password and token hashes, the audit trail and every image:
+    // nothing MCR creates is readable by other local users.
+    process.umask(0o077);
     let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({

@@ -2,10 +2,11 @@ import type { Page } from "../registry/pagination.ts";
 import { parsePageRequest } from "../registry/pagination.ts";
 import type { OciRequest } from "./context.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
+import { jsonResponse } from "./json-response.ts";
 
 /** GET /v2/: the version check. */
 export function versionCheck() {
-  return Response.json({}, { headers: API_VERSION_HEADERS });
+  return jsonResponse({}, { headers: API_VERSION_HEADERS });
 }
 
 /** GET /v2/<name>/tags/list, paginated with ?n= and ?last=. */
@@ -45,7 +46,7 @@ export async function listReferrers(ctx: OciRequest, name: string, digest: strin
     "Content-Type": "application/vnd.oci.image.index.v1+json",
   };
   if (artifactType) headers["OCI-Filters-Applied"] = "artifactType";
-  return new Response(JSON.stringify(index), { status: 200, headers });
+  return jsonResponse(index, { headers });
 }
 
 function pageRequest(ctx: OciRequest) {
@@ -60,5 +61,5 @@ function pagedJson<T>(body: object, page: Page<T>, path: string, limit: number |
     const query = new URLSearchParams({ n: String(limit), last: String(last) });
     headers.Link = `<${path}?${query}>; rel="next"`;
   }
-  return Response.json(body, { headers });
+  return jsonResponse(body, { headers });
 }

@@ -1,5 +1,6 @@
 import { RegistryError, type RegistryErrorKind } from "../registry/registry-error.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
+import { jsonResponse } from "./json-response.ts";
 
 /** The distribution spec's error codes ("Error Codes"), plus Distribution's pagination one. */
 export type OciErrorCode =
@@ -57,7 +58,7 @@ export function ociErrorResponse(
 ): Response {
   const error: Record<string, unknown> = { code, message };
   if (detail !== undefined) error.detail = detail;
-  return Response.json(
+  return jsonResponse(
     { errors: [error] },
     { status, headers: { ...API_VERSION_HEADERS, ...headers } },
   );

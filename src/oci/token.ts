@@ -3,6 +3,7 @@ import { parseAuthorization } from "../auth/authorization-header.ts";
 import type { Principal } from "../auth/identity.ts";
 import { TokenRequestError, type TokenService } from "../auth/token-service.ts";
 import { ociErrorResponse } from "./errors.ts";
+import { jsonResponse } from "./json-response.ts";
 import { readLimitedBody } from "./request-body.ts";
 
 /** A form body larger than this is not a token request. */
@@ -124,7 +125,7 @@ async function grant(
           issued_at: granted.issuedAt,
         };
     if (granted.refreshToken) body.refresh_token = granted.refreshToken;
-    return Response.json(body, { headers: { "Cache-Control": "no-store" } });
+    return jsonResponse(body, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
     if (error instanceof TokenRequestError)
       return ociErrorResponse(400, "UNSUPPORTED", error.message);
