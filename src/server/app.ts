@@ -5,17 +5,20 @@ import { ociErrorResponse } from "../oci/errors.ts";
 import { requestInfo } from "./request-info.ts";
 
 /**
- * The HTTP application: /v2 for the OCI distribution API. Bodies are never parsed by the
- * framework (`parse: "none"`): blob uploads stream straight to disk.
+ * The HTTP application. /v2 (the OCI distribution API) is dispatched by its own path parser:
+ * repository names contain slashes, so a router adds nothing there, and Elysia 1.4 finds the
+ * path by assuming a Host of at least four characters (`Host: reg` would 404 everything).
+ * Elysia serves the rest. Bodies are never parsed by a framework: uploads stream to disk.
  */
-export function createApp(oci: OciDependencies) {
-  const v2 = ({ request }: { request: Request }) =>
-    handleOciRequest(request, requestInfo(request).clientAddress, oci);
-  return new Elysia()
-    .all("/v2", v2, { parse: "none" })
-    .all("/v2/", v2, { parse: "none" })
-    .all("/v2/*", v2, { parse: "none" })
-    .all("*", ({ request }) =>
-      ociErrorResponse(404, "UNSUPPORTED", `${new URL(request.url).pathname} does not exist`),
-    );
+export function createApp(oci: OciDependencies): (request: Request) => Promise<Response> {
+  const others = new Elysia().all("*", ({ request }) =>
+    ociErrorResponse(404, "UNSUPPORTED", `${requestInfo(request).path} does not exist`),
+  );
+  return async (request) => {
+    const info = requestInfo(request);
+    if (info.path === "/v2" || info.path.startsWith("/v2/")) {
+      return handleOciRequest(request, info.clientAddress, oci);
+    }
+    return others.handle(request);
+  };
 }

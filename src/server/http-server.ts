@@ -45,6 +45,12 @@ export function startHttpServer(config: Config, log: Logger, handle: RequestHand
     maxRequestBodySize: MAX_REQUEST_BODY,
     // Bun's types call minVersion a string; at run time it wants the protocol number.
     tls: tls as unknown as Bun.TLSOptions,
+    // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.
+    development: false,
+    error: (error) => {
+      log.error("request failed outside the application", { error: error.message });
+      return ociErrorResponse(500, "UNKNOWN", "internal error");
+    },
     fetch: async (request, bunServer) => {
       const started = performance.now();
       const id = crypto.randomUUID().slice(0, 13);
@@ -54,11 +60,19 @@ export function startHttpServer(config: Config, log: Logger, handle: RequestHand
         request.headers.get("x-forwarded-for"),
         settings.trustedProxies,
       );
-      attachRequestInfo(request, { id, clientAddress: address });
+      // A Host header that makes no URL (`Host: a/b`) leaves request.url unparseable.
+      let path: string | null = null;
+      try {
+        path = new URL(request.url).pathname;
+      } catch {}
+      attachRequestInfo(request, { id, clientAddress: address, path: path ?? "" });
 
       let response: Response;
       try {
-        response = await handle(request);
+        response =
+          path === null
+            ? ociErrorResponse(400, "UNSUPPORTED", "the Host header does not form a valid URL")
+            : await handle(request);
       } catch (error) {
         log.error("request failed", {
           request_id: id,
@@ -74,7 +88,7 @@ export function startHttpServer(config: Config, log: Logger, handle: RequestHand
       log.info("request", {
         request_id: id,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: path ?? "(invalid URL)",
         status: response.status,
         bytes: Number(response.headers.get("content-length") ?? 0),
         duration_ms: Math.round((performance.now() - started) * 10) / 10,

@@ -47,7 +47,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     manifestMaxSize: config.storage.manifestMaxSize,
     stallTimeout: config.server.stallTimeout,
   });
-  const http = startHttpServer(config, log, (request) => app.handle(request));
+  const http = startHttpServer(config, log, app);
 
   const purgeEvery = Math.min(PURGE_INTERVAL_CAP_SECONDS, config.storage.uploadMaxAge / 4);
   const purgeTimer = setInterval(() => {

@@ -2,6 +2,8 @@
 export interface RequestInfo {
   id: string;
   clientAddress: string;
+  /** The URL's path, parsed once by the server (not percent-decoded). */
+  path: string;
 }
 
 const infos = new WeakMap<Request, RequestInfo>();
@@ -13,5 +15,7 @@ export function attachRequestInfo(request: Request, info: RequestInfo): void {
 
 /** What the server recorded about a request (a placeholder for one it never saw). */
 export function requestInfo(request: Request): RequestInfo {
-  return infos.get(request) ?? { id: "-", clientAddress: "unknown" };
+  return (
+    infos.get(request) ?? { id: "-", clientAddress: "unknown", path: new URL(request.url).pathname }
+  );
 }
