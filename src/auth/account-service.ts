@@ -108,11 +108,13 @@ export class AccountService {
     const account = await this.#find(username);
     checkPassword(password);
     await setAccountPasswordHash(this.db, account.id, await hashPassword(password));
+    // A new password is often a reaction to a leak: whatever the old one obtained goes too.
+    const revoked = await revokeTokensOf(this.db, account.id);
     this.onCredentialsChanged();
     await this.audit.record({
       type: "account_updated",
       actor,
-      details: { username, password: "changed" },
+      details: { username, password: "changed", tokens_revoked: revoked },
     });
   }
 

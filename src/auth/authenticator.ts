@@ -63,9 +63,15 @@ export class Authenticator {
     return identity ? { kind: "identity", identity } : null;
   }
 
-  /** The identity behind a refresh token (docker login's identity token), or null. */
+  /**
+   * The identity behind a refresh token (docker login's identity token), or null. A refresh
+   * token lives for weeks, so the account is read again: disabled means no, and the roles
+   * are today's, not those of the day it was issued.
+   */
   async verifyRefreshToken(token: string): Promise<Identity | null> {
-    return (await this.tokens.verify(token, ["refresh"]))?.identity ?? null;
+    const identity = (await this.tokens.verify(token, ["refresh"]))?.identity ?? null;
+    if (!identity || !this.provider.currentIdentity) return identity;
+    return this.provider.currentIdentity(identity);
   }
 
   /** Forgets cached credentials, after an account or password change. */

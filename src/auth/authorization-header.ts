@@ -16,12 +16,9 @@ export function parseAuthorization(header: string | null): Credentials | null | 
 
   if (scheme === "bearer") return value ? { scheme: "bearer", token: value } : "malformed";
   if (scheme !== "basic") return "malformed";
-  let decoded: string;
-  try {
-    decoded = Buffer.from(value, "base64").toString("utf8");
-  } catch {
-    return "malformed";
-  }
+  // Buffer.from ignores junk after valid base64; credentials must be base64 and nothing else.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return "malformed";
+  const decoded = Buffer.from(value, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon <= 0) return "malformed";
   return { scheme: "basic", username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };

@@ -11,6 +11,11 @@ export interface IdentityProvider {
   verifyPassword(username: string, password: string): Promise<Identity | null>;
   /** The identity behind a bearer token MCR does not know, or null when it is not valid. */
   verifyForeignToken(token: string): Promise<Identity | null>;
+  /**
+   * The identity as it is now (roles changed, account disabled: null), for long-lived grants
+   * such as refresh tokens. Providers that cannot tell leave it out.
+   */
+  currentIdentity?(identity: Identity): Promise<Identity | null>;
 }
 
 /**

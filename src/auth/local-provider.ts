@@ -26,10 +26,18 @@ export class LocalIdentityProvider implements IdentityProvider {
     }
     if (account.accountType === "system") {
       const token = await this.tokens.verify(password, ["api"]);
-      return token?.identity.id === account.id ? identityOf(account) : null;
+      if (token?.identity.id === account.id) return identityOf(account);
+      // A wrong token costs what a wrong password costs, so timing does not tell robots apart.
+      await verifyPasswordHash(password, await decoyPasswordHash());
+      return null;
     }
     if (!account.passwordHash) return null;
     return (await verifyPasswordHash(password, account.passwordHash)) ? identityOf(account) : null;
+  }
+
+  async currentIdentity(identity: Identity): Promise<Identity | null> {
+    const account = await findAccountById(this.db, identity.id);
+    return account && !account.disabled ? identityOf(account) : null;
   }
 
   /**

@@ -76,7 +76,9 @@ export class TokenService {
       issuedAt: new Date(now).toISOString(),
       scopes: granted,
     };
-    if (request.offline && principal) {
+    // System accounts sign in with long-lived API tokens already; a refresh token would only
+    // outlive an API token that was meant to expire.
+    if (request.offline && principal && principal.accountType === "human") {
       const refresh = await this.tokens.issue({
         kind: "refresh",
         identity: principal,
@@ -87,6 +89,9 @@ export class TokenService {
       grant.refreshToken = refresh.secret;
     }
 
+    // Anonymous tokens are not audited: anyone can ask for them, and the trail would record
+    // nothing but noise (the tokens themselves expire and are purged).
+    if (!principal) return grant;
     const actor: Actor = { name: principalName(principal), clientAddress: request.clientAddress };
     await this.audit.record({
       type: "token_issued",
@@ -103,7 +108,11 @@ export class TokenService {
 
   #allowedScopes(principal: Principal, raw: string[]): Scope[] {
     const granted: Scope[] = [];
-    for (const text of raw.flatMap((parameter) => parameter.split(" ")).filter(Boolean)) {
+    const texts = raw.flatMap((parameter) => parameter.split(" ")).filter(Boolean);
+    if (texts.length > MAX_SCOPES) {
+      throw new TokenRequestError(`at most ${MAX_SCOPES} scopes may be asked for at once`);
+    }
+    for (const text of texts) {
       const scope = parseScope(text);
       if (!scope) continue;
       const repository = scope.type === "repository" ? scope.name : null;
@@ -122,6 +131,9 @@ export class TokenService {
     return granted;
   }
 }
+
+/** No client asks for more at once; more is someone filling the token table. */
+const MAX_SCOPES = 50;
 
 /**
  * Registry tokens of anonymous requests are issued to this stand-in identity. A registry

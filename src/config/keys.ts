@@ -24,11 +24,12 @@ function optionalText(): KeySpec["parse"] {
     typeof raw === "string" ? ok(raw === "" ? null : raw) : refuse("must be a string");
 }
 
-function duration(maxSeconds = Number.POSITIVE_INFINITY): KeySpec["parse"] {
+function duration(maxSeconds = Number.POSITIVE_INFINITY, minSeconds = 0): KeySpec["parse"] {
   return (raw) => {
     const seconds = parseDuration(raw);
     if (seconds === null) return refuse("must be a duration such as 30s, 15m or 24h");
     if (seconds > maxSeconds) return refuse(`must be at most ${maxSeconds}s`);
+    if (seconds < minSeconds) return refuse(`must be at least ${minSeconds}s`);
     return ok(seconds);
   };
 }
@@ -101,7 +102,12 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     trusted_proxies: { default: [], describe: "proxy addresses or CIDRs", parse: list() },
     idle_timeout: { default: "60s", describe: "keep-alive idle limit", parse: duration(255) },
     shutdown_timeout: { default: "30s", describe: "drain time on shutdown", parse: duration() },
-    stall_timeout: { default: "60s", describe: "body inactivity limit", parse: duration() },
+    stall_timeout: {
+      default: "60s",
+      describe: "body inactivity limit",
+      // Under a second, any client pausing between chunks would be cut off.
+      parse: duration(Number.POSITIVE_INFINITY, 1),
+    },
   },
   database: {
     path: { default: "", describe: "SQLite file", parse: optionalText() },
@@ -109,7 +115,11 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
   },
   storage: {
     data_dir: { default: "./data", describe: "data folder", parse: text() },
-    upload_max_age: { default: "24h", describe: "unfinished upload lifetime", parse: duration() },
+    upload_max_age: {
+      default: "24h",
+      describe: "unfinished upload lifetime",
+      parse: duration(Number.POSITIVE_INFINITY, 1),
+    },
     manifest_max_size: {
       default: "4MiB",
       describe: "largest manifest",
@@ -126,7 +136,11 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       parse: oneOf("local", "mcias", "none"),
     },
     service: { default: "mcr", describe: "token service name", parse: text() },
-    token_ttl: { default: "15m", describe: "registry token lifetime", parse: duration() },
+    token_ttl: {
+      default: "15m",
+      describe: "registry token lifetime",
+      parse: duration(Number.POSITIVE_INFINITY, 1),
+    },
     refresh_token_ttl: { default: "30d", describe: "refresh token lifetime", parse: duration() },
     allow_open_network: { default: false, describe: "open registry off loopback", parse: flag() },
   },

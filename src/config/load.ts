@@ -40,8 +40,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
 
   const values = parseAll(raw, problems);
+  checkCombinations(values, problems);
   const config = problems.length === 0 ? build(values) : null;
-  if (config) checkCombinations(config, problems);
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
 }
@@ -170,31 +170,40 @@ function build(values: RawSections): Config {
   };
 }
 
-function checkCombinations(config: Config, problems: string[]): void {
-  const { tlsCert, tlsKey } = config.server;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+/**
+ * Checks that need several keys together. It reads the parsed values directly, so that it
+ * runs (for the keys that did parse) even when other keys were refused: every mistake at once.
+ */
+function checkCombinations(values: RawSections, problems: string[]): void {
+  const server = values.server ?? {};
+  const auth = values.auth ?? {};
+  const mcias = values.mcias ?? {};
+  const tlsCert = server.tls_cert as string | null | undefined;
+  const tlsKey = server.tls_key as string | null | undefined;
+  if (tlsCert !== undefined && tlsKey !== undefined && Boolean(tlsCert) !== Boolean(tlsKey)) {
     problems.push("server.tls_cert and server.tls_key must be set together");
   }
   for (const file of [tlsCert, tlsKey]) {
     if (file && !existsSync(file)) problems.push(`TLS file ${file} does not exist`);
   }
-  if (config.auth.provider === "mcias" && !config.mcias.serverUrl) {
+  if (auth.provider === "mcias" && mcias.server_url === null) {
     problems.push('auth.provider "mcias" needs mcias.server_url');
   }
-  if (config.mcias.caCert && !existsSync(config.mcias.caCert)) {
-    problems.push(`mcias.ca_cert ${config.mcias.caCert} does not exist`);
-  }
+  const caCert = mcias.ca_cert as string | null | undefined;
+  if (caCert && !existsSync(caCert)) problems.push(`mcias.ca_cert ${caCert} does not exist`);
+  const listen = server.listen as ListenAddress | undefined;
   if (
-    config.auth.provider === "none" &&
-    !isLoopbackHost(config.server.listen.host) &&
-    !config.auth.allowOpenNetwork
+    auth.provider === "none" &&
+    listen &&
+    !isLoopbackHost(listen.host) &&
+    auth.allow_open_network === false
   ) {
     problems.push(
       'auth.provider "none" lets anyone push and delete; it listens on loopback only unless ' +
         "auth.allow_open_network = true",
     );
   }
-  for (const proxy of config.server.trustedProxies) {
+  for (const proxy of (server.trusted_proxies as string[] | undefined) ?? []) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(proxy)) {
       problems.push(`server.trusted_proxies entry ${proxy} is not an IP address or CIDR`);
     }

@@ -50,9 +50,10 @@ export async function readLimitedBody(
   request: Request,
   limit: number,
   stallSeconds: number,
+  what = "manifest",
 ): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) throw tooLarge(limit);
+  if (declared > limit) throw tooLarge(limit, what);
   const chunks = bodyChunks(request, stallSeconds);
   if (!chunks) return new Uint8Array(0);
 
@@ -60,12 +61,12 @@ export async function readLimitedBody(
   let total = 0;
   for await (const chunk of chunks) {
     total += chunk.length;
-    if (total > limit) throw tooLarge(limit);
+    if (total > limit) throw tooLarge(limit, what);
     parts.push(chunk);
   }
   return Buffer.concat(parts, total);
 }
 
-function tooLarge(limit: number): RegistryError {
-  return new RegistryError("manifest-too-large", `manifest is larger than the ${limit}-byte limit`);
+function tooLarge(limit: number, what: string): RegistryError {
+  return new RegistryError("manifest-too-large", `${what} is larger than the ${limit}-byte limit`);
 }

@@ -10,6 +10,8 @@ import { readLimitedBody } from "./request-body.ts";
 const MAX_FORM_BYTES = 64 * 1024;
 
 type Outcome = { principal: Principal } | { refused: string };
+/** A form can also be malformed, which is the client's mistake rather than bad credentials. */
+type FormOutcome = Outcome | { invalid: string };
 
 /**
  * The Docker token endpoint at /v2/token.
@@ -38,9 +40,10 @@ export async function handleTokenRequest(
     });
   }
   if (request.method === "POST") {
-    const body = await readLimitedBody(request, MAX_FORM_BYTES, 30);
+    const body = await readLimitedBody(request, MAX_FORM_BYTES, 30, "token request form");
     const form = new URLSearchParams(new TextDecoder().decode(body));
     const outcome = await principalFromForm(form, clientAddress, tokens.authenticator);
+    if ("invalid" in outcome) return ociErrorResponse(400, "UNSUPPORTED", outcome.invalid);
     if ("refused" in outcome) return unauthorized(outcome.refused);
     return grant(tokens.service, {
       principal: outcome.principal,
@@ -81,7 +84,7 @@ async function principalFromForm(
   form: URLSearchParams,
   clientAddress: string,
   authenticator: Authenticator,
-): Promise<Outcome> {
+): Promise<FormOutcome> {
   const grantType = form.get("grant_type");
   if (grantType === "password") {
     const identity = await authenticator.verifyPassword(
@@ -98,7 +101,7 @@ async function principalFromForm(
       : { refused: "the refresh token is invalid or has expired" };
   }
   return {
-    refused: `unsupported grant_type ${JSON.stringify(grantType)}; use password or refresh_token`,
+    invalid: `unsupported grant_type ${JSON.stringify(grantType)}; use password or refresh_token`,
   };
 }
 

@@ -73,14 +73,15 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
 function resolveMediaType(document: Record<string, unknown>, contentType: string | null): string {
   const declared = optionalString(document.mediaType, "mediaType");
   const header = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (header in MANIFEST_SHAPES) {
+  if (Object.hasOwn(MANIFEST_SHAPES, header)) {
     if (declared !== null && declared !== header) {
       throw invalid(`Content-Type ${header} does not match the manifest's mediaType ${declared}`);
     }
     return header;
   }
   if (declared !== null) {
-    if (!(declared in MANIFEST_SHAPES)) throw invalid(`unsupported manifest mediaType ${declared}`);
+    if (!Object.hasOwn(MANIFEST_SHAPES, declared))
+      throw invalid(`unsupported manifest mediaType ${declared}`);
     return declared;
   }
   if (Array.isArray(document.manifests)) return "application/vnd.oci.image.index.v1+json";

@@ -29,6 +29,8 @@ export function isTrusted(address: string, trustedProxies: readonly string[]): b
 function matches(address: string, entry: string): boolean {
   const [network = "", bitsText] = entry.split("/");
   if (bitsText === undefined) return address === network;
+  // "10.0.0.1/" is no prefix length, not /0: it must trust nothing rather than everyone.
+  if (!/^\d{1,2}$/.test(bitsText)) return false;
   const addressValue = ipv4Value(address);
   const networkValue = ipv4Value(network);
   const bits = Number(bitsText);

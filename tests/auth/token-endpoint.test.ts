@@ -207,15 +207,21 @@ describe("POST /v2/token", () => {
     );
   });
 
-  test("a refresh token that is not one, or a missing grant_type: 401", async () => {
+  test("a refresh token that is not one: 401; a missing or unknown grant_type: 400", async () => {
     const access = await tokenFor(registry.url, [], registry.admin);
     const forms: Array<Record<string, string>> = [
       { grant_type: "refresh_token", refresh_token: "mcr_nonsense", service: "mcr" },
       { grant_type: "refresh_token", refresh_token: access, service: "mcr" },
-      { username: "admin", password: registry.adminPassword },
     ];
     for (const form of forms) {
       await expectOciError(await postToken(registry.url, form), 401, "UNAUTHORIZED");
+    }
+    const malformed: Array<Record<string, string>> = [
+      { username: "admin", password: registry.adminPassword },
+      { grant_type: "client_credentials" },
+    ];
+    for (const form of malformed) {
+      await expectOciError(await postToken(registry.url, form), 400, "UNSUPPORTED");
     }
   });
 });
