@@ -9,6 +9,7 @@ import { Authenticator } from "./authenticator.ts";
 import { ensureFirstAdmin } from "./bootstrap.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
 import { LocalIdentityProvider } from "./local-provider.ts";
+import { MciasIdentityProvider } from "./mcias/mcias-provider.ts";
 import { RegistryAccess } from "./registry-access.ts";
 import { TokenService } from "./token-service.ts";
 import { TokenStore } from "./token-store.ts";
@@ -60,16 +61,17 @@ export async function createAccessLayer(
   };
 }
 
-function createProvider(
-  config: Config,
-  db: Db,
-  tokens: TokenStore,
-  _log: Logger,
-): IdentityProvider {
-  switch (config.auth.provider) {
-    case "local":
-      return new LocalIdentityProvider(db, tokens);
-    default:
-      throw new Error(`identity provider ${config.auth.provider} is not available`);
+function createProvider(config: Config, db: Db, tokens: TokenStore, log: Logger): IdentityProvider {
+  if (config.auth.provider === "mcias" && config.mcias.serverUrl) {
+    return new MciasIdentityProvider(
+      {
+        serverUrl: config.mcias.serverUrl,
+        caCert: config.mcias.caCert,
+        serviceName: config.mcias.serviceName,
+        tags: config.mcias.tags,
+      },
+      log,
+    );
   }
+  return new LocalIdentityProvider(db, tokens);
 }
