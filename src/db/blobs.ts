@@ -34,24 +34,24 @@ export async function findLinkedBlobSize(
   return row?.size ?? null;
 }
 
-/** Of `digests`, those not linked to the repository. */
-export async function findUnlinkedBlobs(
+/** Sizes of those of `digests` that are linked to the repository; the others are absent. */
+export async function findLinkedBlobSizes(
   db: Db,
   repositoryId: number,
   digests: string[],
-): Promise<string[]> {
-  if (digests.length === 0) return [];
-  const linked = new Set<string>();
+): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
   for (let i = 0; i < digests.length; i += 500) {
     const rows = await db
       .selectFrom("repository_blobs")
-      .select("digest")
-      .where("repository_id", "=", repositoryId)
-      .where("digest", "in", digests.slice(i, i + 500))
+      .innerJoin("blobs", "blobs.digest", "repository_blobs.digest")
+      .select(["blobs.digest", "blobs.size"])
+      .where("repository_blobs.repository_id", "=", repositoryId)
+      .where("repository_blobs.digest", "in", digests.slice(i, i + 500))
       .execute();
-    for (const row of rows) linked.add(row.digest);
+    for (const row of rows) sizes.set(row.digest, row.size);
   }
-  return digests.filter((digest) => !linked.has(digest));
+  return sizes;
 }
 
 /** Removes a blob's link to a repository; true when there was one. */

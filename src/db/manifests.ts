@@ -111,24 +111,23 @@ export async function insertManifest(db: Db, manifest: NewManifest, now = Date.n
   return inserted.id;
 }
 
-/** Of `digests`, those that are not manifests of the repository. */
-export async function findMissingManifests(
+/** Sizes of those of `digests` that are manifests of the repository; the others are absent. */
+export async function findManifestSizes(
   db: Db,
   repositoryId: number,
   digests: string[],
-): Promise<string[]> {
-  if (digests.length === 0) return [];
-  const present = new Set<string>();
+): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
   for (let i = 0; i < digests.length; i += 500) {
     const rows = await db
       .selectFrom("manifests")
-      .select("digest")
+      .select(["digest", "size"])
       .where("repository_id", "=", repositoryId)
       .where("digest", "in", digests.slice(i, i + 500))
       .execute();
-    for (const row of rows) present.add(row.digest);
+    for (const row of rows) sizes.set(row.digest, row.size);
   }
-  return digests.filter((digest) => !present.has(digest));
+  return sizes;
 }
 
 /** Deletes a manifest with its tags and references; true when there was one. */

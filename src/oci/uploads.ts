@@ -1,5 +1,6 @@
 import { parseUploadContentRange } from "../registry/byte-range.ts";
 import { parseRepositoryName } from "../registry/names.ts";
+import { RegistryError } from "../registry/registry-error.ts";
 import { location, type OciRequest } from "./context.ts";
 import { uploadRange } from "./errors.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
@@ -37,6 +38,13 @@ export async function startUpload(ctx: OciRequest, name: string) {
 /** PATCH /v2/<name>/blobs/uploads/<id>: append a chunk. */
 export async function appendUpload(ctx: OciRequest, name: string, id: string) {
   const range = parseUploadContentRange(ctx.request.headers.get("content-range"));
+  const declared = ctx.request.headers.get("content-length");
+  if (range && declared !== null && Number(declared) !== range.end - range.start + 1) {
+    throw new RegistryError(
+      "upload-invalid",
+      `Content-Range ${range.start}-${range.end} announces ${range.end - range.start + 1} bytes but Content-Length is ${declared}`,
+    );
+  }
   const body = bodyChunks(ctx.request, ctx.deps.stallTimeout);
   const upload = await ctx.deps.registry.uploads.append(name, id, body, range);
   return uploadAccepted(ctx, name, upload.id, upload.size);

@@ -18,6 +18,8 @@ export interface ParsedManifest {
   shape: ManifestShape;
   /** Config and layer blobs that must be in the repository (image manifests). */
   blobs: string[];
+  /** Every descriptor of a blob or child that must exist, with the size it declares. */
+  references: Descriptor[];
   /** Child manifests that must be in the repository (indexes). */
   children: string[];
   /** The manifest this one refers to; it may be pushed later (spec: "Pushing Manifests with Subject"). */
@@ -49,6 +51,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
       mediaType,
       shape,
       blobs: [],
+      references: manifests,
       children: unique(manifests.map((child) => child.digest)),
       subject,
       artifactType,
@@ -63,6 +66,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
     mediaType,
     shape,
     blobs: unique([config.digest, ...pushedLayers.map((layer) => layer.digest)]),
+    references: [config, ...pushedLayers],
     children: [],
     subject,
     artifactType: artifactType ?? config.mediaType,

@@ -1,18 +1,19 @@
 import type { Actor } from "../audit/audit-log.ts";
-import { findUnlinkedBlobs } from "../db/blobs.ts";
+import { findLinkedBlobSizes } from "../db/blobs.ts";
 import {
   deleteManifest,
   findManifestByDigest,
   findManifestByTag,
-  findMissingManifests,
+  findManifestSizes,
   insertManifest,
   type StoredManifest,
 } from "../db/manifests.ts";
 import { ensureRepository, findRepositoryId } from "../db/repositories.ts";
+import type { Db } from "../db/schema.ts";
 import { deleteTag, setTag } from "../db/tags.ts";
 import type { RegistryContext } from "./context.ts";
 import { digestAlgorithm, digestOf } from "./digest.ts";
-import { parseManifest } from "./manifest.ts";
+import { type Descriptor, type ParsedManifest, parseManifest } from "./manifest.ts";
 import { isTag } from "./names.ts";
 import { parseReference } from "./reference.ts";
 import { RegistryError } from "./registry-error.ts";
@@ -69,22 +70,7 @@ export class ManifestService {
 
     const outcome = await this.context.db.transaction().execute(async (trx) => {
       const { id: repositoryId, created } = await ensureRepository(trx, repository);
-      const missingBlobs = await findUnlinkedBlobs(trx, repositoryId, manifest.blobs);
-      if (missingBlobs.length > 0) {
-        throw new RegistryError(
-          "manifest-blob-unknown",
-          `manifest references blobs not pushed to ${repository}: ${missingBlobs.join(", ")}`,
-          { digests: missingBlobs },
-        );
-      }
-      const missingChildren = await findMissingManifests(trx, repositoryId, manifest.children);
-      if (missingChildren.length > 0) {
-        throw new RegistryError(
-          "manifest-blob-unknown",
-          `index references manifests not pushed to ${repository}: ${missingChildren.join(", ")}`,
-          { digests: missingChildren },
-        );
-      }
+      await checkReferences(trx, repository, repositoryId, manifest);
       const manifestId = await insertManifest(trx, {
         repositoryId,
         digest,
@@ -151,4 +137,42 @@ function unknownManifest(repository: string, reference: string): RegistryError {
     "manifest-unknown",
     `manifest ${reference} is not in repository ${repository}`,
   );
+}
+
+/**
+ * Every blob and child manifest a manifest names must be in the repository, with the size
+ * the manifest declares: a wrong size would make every client's pull fail its checks.
+ */
+async function checkReferences(
+  db: Db,
+  repository: string,
+  repositoryId: number,
+  manifest: ParsedManifest,
+): Promise<void> {
+  const isIndex = manifest.shape === "index";
+  const digests = isIndex ? manifest.children : manifest.blobs;
+  const sizes = isIndex
+    ? await findManifestSizes(db, repositoryId, digests)
+    : await findLinkedBlobSizes(db, repositoryId, digests);
+
+  const missing = digests.filter((digest) => !sizes.has(digest));
+  if (missing.length > 0) {
+    const what = isIndex ? "index references manifests" : "manifest references blobs";
+    throw new RegistryError(
+      "manifest-blob-unknown",
+      `${what} not pushed to ${repository}: ${missing.join(", ")}`,
+      { digests: missing },
+    );
+  }
+  const wrong = manifest.references.filter(
+    (reference) => sizes.get(reference.digest) !== reference.size,
+  );
+  if (wrong.length > 0) {
+    const first = wrong[0] as Descriptor;
+    throw new RegistryError(
+      "manifest-invalid",
+      `descriptor ${first.digest} declares ${first.size} bytes but the content has ${sizes.get(first.digest)}`,
+      { digests: wrong.map((reference) => reference.digest) },
+    );
+  }
 }

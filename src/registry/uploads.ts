@@ -47,8 +47,11 @@ export class UploadService {
   /** Opens an upload session for the repository. */
   async start(repository: string): Promise<UploadState> {
     const id = crypto.randomUUID();
-    await this.context.store.startUpload(id);
-    await insertUpload(this.context.db, id, repository);
+    // Under the upload's lock, so the purge never sees the file without its row.
+    await this.#lock.run(id, async () => {
+      await this.context.store.startUpload(id);
+      await insertUpload(this.context.db, id, repository);
+    });
     return { id, size: 0 };
   }
 
@@ -119,7 +122,13 @@ export class UploadService {
   async uploadWhole(repository: string, digestText: string | null, body: Body, actor: Actor) {
     const digest = requireDigest(digestText);
     const { id } = await this.start(repository);
-    return this.complete(repository, id, digest, body, actor);
+    try {
+      return await this.complete(repository, id, digest, body, actor);
+    } catch (error) {
+      // The client never learned this session's id, so nobody can resume it.
+      await this.#lock.run(id, () => this.#discard(id));
+      throw error;
+    }
   }
 
   /** Cancels an upload and deletes its bytes. */
@@ -138,16 +147,25 @@ export class UploadService {
   async purge(maxAgeSeconds: number, now = Date.now()): Promise<number> {
     const { db, store } = this.context;
     const expired = await listUploadsIdleSince(db, now - maxAgeSeconds * 1000);
+    // Disk first: an upload started after this listing is not here, so not taken for an orphan.
     const known = new Set(await listUploadIds(db));
     const onDisk = new Set(await store.listUploads());
     const orphans = [...onDisk].filter((id) => !known.has(id));
     const hollow = [...known].filter((id) => !onDisk.has(id));
 
+    const cutoff = now - maxAgeSeconds * 1000;
     let removed = 0;
     for (const id of new Set([...expired, ...orphans, ...hollow])) {
       if (this.#lock.isBusy(id)) continue;
-      await this.#lock.run(id, () => this.#discard(id));
-      removed++;
+      // The lists above were read at different moments; decide again under the lock, where
+      // no request can be creating or writing this upload.
+      const discarded = await this.#lock.run(id, async () => {
+        const upload = await findUpload(db, id);
+        if (upload && upload.updatedAt >= cutoff && onDisk.has(id)) return false;
+        await this.#discard(id);
+        return true;
+      });
+      if (discarded) removed++;
     }
     return removed;
   }

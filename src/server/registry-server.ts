@@ -5,7 +5,7 @@ import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts
 import { openDatabase } from "../db/database.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
 import type { Logger } from "../log/logger.ts";
-import { createRegistry } from "../registry/registry.ts";
+import { createRegistry, type Registry } from "../registry/registry.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { createApp } from "./app.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
@@ -15,6 +15,8 @@ export interface RunningRegistry {
   http: HttpServer;
   /** Accounts, tokens and policy, for tests and the admin API. */
   accessLayer: AccessLayer;
+  /** The registry's services, for tests and the admin API. */
+  registry: Registry;
   /** Drains requests, stops background work and closes the database. */
   stop(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
   return {
     http,
     accessLayer,
+    registry,
     stop: async () => {
       clearInterval(purgeTimer);
       await http.shutdown(config.server.shutdownTimeout);

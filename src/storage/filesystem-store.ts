@@ -86,7 +86,18 @@ export class FilesystemBlobStore implements BlobStore {
     try {
       const state = await this.#hashStateAt(id, path, offset);
       try {
-        const end = await writeStream(handle, offset, body, (chunk) => state.hasher.update(chunk));
+        let received = 0;
+        const end = await writeStream(handle, offset, body, (chunk) => {
+          received += chunk.length;
+          // Stop a chunk that outgrows its announced length at once, not after writing it all.
+          if (expectedLength !== undefined && received > expectedLength) {
+            throw new StorageError(
+              "length-mismatch",
+              `the chunk was announced as ${expectedLength} bytes but carried more`,
+            );
+          }
+          state.hasher.update(chunk);
+        });
         if (expectedLength !== undefined && end - offset !== expectedLength) {
           throw new StorageError(
             "length-mismatch",
@@ -132,11 +143,12 @@ export class FilesystemBlobStore implements BlobStore {
     }
 
     const target = this.#blobPath(digest);
-    if ((await this.size(digest)) !== null) {
+    if ((await this.size(digest)) === size) {
       // Same digest, same bytes: another upload got there first, and that is success.
       await this.removeUpload(id);
       return;
     }
+    // Absent, or a damaged file of the wrong size: the verified upload takes its place.
     await syncFile(path);
     await makeFolderDurably(dirname(target));
     await rename(path, target);

@@ -396,3 +396,53 @@ describe("indexes and Docker types", () => {
     expect(response.headers.get("oci-subject")).toBe(subject);
   });
 });
+
+describe("declared sizes", () => {
+  test("a descriptor whose size differs from the blob is 400 MANIFEST_INVALID, nothing stored", async () => {
+    const name = "manifests/sizes";
+    const config = "{}";
+    const layer = "x".repeat(1000);
+    const configDigest = await pushBlob(registry.url, name, config);
+    const layerDigest = await pushBlob(registry.url, name, layer);
+    const lying = imageManifest({ digest: configDigest, size: 2 }, [
+      { digest: layerDigest, size: 5 },
+    ]);
+    const response = await putManifest(registry.url, name, "lying", lying);
+    await expectOciError(response, 400, "MANIFEST_INVALID");
+    expect((await fetch(manifestUrl(name, "lying"))).status).toBe(404);
+
+    const honest = imageManifest({ digest: configDigest, size: 2 }, [
+      { digest: layerDigest, size: 1000 },
+    ]);
+    expect((await putManifest(registry.url, name, "honest", honest)).status).toBe(201);
+  });
+
+  test("an index child whose declared size differs from the manifest is refused", async () => {
+    const name = "manifests/index-sizes";
+    const child = await pushImage(registry.url, name, "child");
+    const index = (size: number) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [
+          { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: child.digest, size },
+        ],
+      });
+    const wrong = await putManifest(
+      registry.url,
+      name,
+      "idx",
+      index(child.manifest.length + 1),
+      "application/vnd.oci.image.index.v1+json",
+    );
+    await expectOciError(wrong, 400, "MANIFEST_INVALID");
+    const right = await putManifest(
+      registry.url,
+      name,
+      "idx",
+      index(child.manifest.length),
+      "application/vnd.oci.image.index.v1+json",
+    );
+    expect(right.status).toBe(201);
+  });
+});

@@ -387,3 +387,39 @@ test("a chunk whose length differs from its Content-Range is refused and not kep
   expect(status.status).toBe(204);
   expect(status.headers.get("range")).toBe("0-0");
 });
+
+test("a Content-Length that contradicts Content-Range is refused before the body is read", async () => {
+  const location = await openUpload(registry.url, "uploads/declared");
+  const response = await fetch(location, {
+    method: "PATCH",
+    headers: { "Content-Range": "0-0", "Content-Length": "5" },
+    body: "hello",
+  });
+  await expectOciError(response, 400, "BLOB_UPLOAD_INVALID");
+  expect((await fetch(location)).headers.get("range")).toBe("0-0");
+});
+
+test("a failed single-request upload leaves no session behind", async () => {
+  const before = readdirSync(join(registry.dataDir, "uploads")).length;
+  const response = await fetch(
+    `${registry.url}/v2/uploads/single-fail/blobs/uploads/?digest=${sha256("other bytes")}`,
+    { method: "POST", body: "these bytes" },
+  );
+  await expectOciError(response, 400, "DIGEST_INVALID");
+  expect(readdirSync(join(registry.dataDir, "uploads")).length).toBe(before);
+});
+
+test("the purge never removes an upload that is being started or written", async () => {
+  const { uploads } = registry.running.registry;
+  const started = await Promise.all(
+    Array.from({ length: 40 }, async () => {
+      const state = await uploads.start("uploads/purge-race");
+      await uploads.purge(3600);
+      return state.id;
+    }),
+  );
+  for (const id of started) {
+    const status = await fetch(`${registry.url}/v2/uploads/purge-race/blobs/uploads/${id}`);
+    expect(status.status).toBe(204);
+  }
+});

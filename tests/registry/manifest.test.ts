@@ -61,6 +61,7 @@ describe("an OCI image manifest", () => {
       mediaType: MEDIA_TYPES.ociManifest,
       shape: "image",
       blobs: [CONFIG.digest, LAYER_1.digest, LAYER_2.digest],
+      references: [CONFIG, LAYER_1, LAYER_2],
       children: [],
       subject: null,
       artifactType: CONFIG_TYPE,
@@ -124,6 +125,10 @@ describe("an OCI index", () => {
       mediaType: MEDIA_TYPES.ociIndex,
       shape: "index",
       blobs: [],
+      references: [
+        { mediaType: MEDIA_TYPES.ociManifest, digest: digest("a"), size: 500 },
+        { mediaType: MEDIA_TYPES.ociManifest, digest: digest("b"), size: 600 },
+      ],
       children: [digest("a"), digest("b")],
       subject: null,
       artifactType: null,

@@ -335,3 +335,33 @@ describe("malformed names never reach the disk", () => {
     expect(readdirSync(dataDir).sort()).toEqual(["blobs", "uploads", "victim"]);
   });
 });
+
+describe("repair and early refusal", () => {
+  test("a damaged blob file of the wrong size is replaced by a verified upload of the same digest", async () => {
+    const data = pattern(5000, 9);
+    const blobDigest = digest(data);
+    const blobFile = join(dataDir, "blobs", "sha256", hex(data).slice(0, 2), hex(data));
+
+    await store.startUpload("00000000-0000-4000-8000-000000000001");
+    await store.appendUpload("00000000-0000-4000-8000-000000000001", 0, body(data));
+    await store.commitUpload("00000000-0000-4000-8000-000000000001", data.length, blobDigest);
+    writeFileSync(blobFile, data.subarray(0, 100));
+
+    await store.startUpload("00000000-0000-4000-8000-000000000002");
+    await store.appendUpload("00000000-0000-4000-8000-000000000002", 0, body(data));
+    await store.commitUpload("00000000-0000-4000-8000-000000000002", data.length, blobDigest);
+    expect(statSync(blobFile).size).toBe(5000);
+    expect(hex(readFileSync(blobFile))).toBe(hex(data));
+  });
+
+  test("a chunk that outgrows its announced length is stopped and cut back", async () => {
+    const id = "00000000-0000-4000-8000-000000000003";
+    await store.startUpload(id);
+    await store.appendUpload(id, 0, body("abc"));
+    const kind = await storageErrorKind(
+      store.appendUpload(id, 3, body("d", "efgh", "ijklmnop"), 2),
+    );
+    expect(kind).toBe("length-mismatch");
+    expect(statSync(join(dataDir, "uploads", id)).size).toBe(3);
+  });
+});
