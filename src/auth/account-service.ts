@@ -9,7 +9,7 @@ import {
   setAccountPasswordHash,
 } from "../db/accounts.ts";
 import type { Db } from "../db/schema.ts";
-import { revokeTokensOf } from "../db/tokens.ts";
+import { listTokensOf, revokeToken, revokeTokensOf, type TokenRecord } from "../db/tokens.ts";
 import type { AccountType } from "./identity.ts";
 import { hashPassword } from "./passwords.ts";
 import type { IssuedToken, TokenStore } from "./token-store.ts";
@@ -147,6 +147,30 @@ export class AccountService {
       },
     });
     return issued;
+  }
+
+  /** An account's API and session tokens, newest first, never their secrets. */
+  async listTokens(username: string): Promise<TokenRecord[]> {
+    const account = await this.#find(username);
+    return listTokensOf(this.db, account.id, ["api", "session", "refresh"]);
+  }
+
+  /** Revokes one token of an account; a token that is not theirs or not live is not found. */
+  async revokeToken(username: string, tokenId: string, actor: Actor | null): Promise<void> {
+    const account = await this.#find(username);
+    const owned = (await listTokensOf(this.db, account.id, ["api", "session", "refresh"])).some(
+      (token) => token.id === tokenId && token.revokedAt === null,
+    );
+    if (!owned || !(await revokeToken(this.db, tokenId))) {
+      throw new AccountError("not-found", `account ${username} has no live token ${tokenId}`);
+    }
+    // A system account's API token is also its password, and verified passwords are cached.
+    this.onCredentialsChanged();
+    await this.audit.record({
+      type: "token_revoked",
+      actor,
+      details: { token_id: tokenId, account: username },
+    });
   }
 
   async #find(username: string): Promise<AccountRecord> {

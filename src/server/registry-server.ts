@@ -17,6 +17,7 @@ export interface RunningRegistry {
   accessLayer: AccessLayer;
   /** The registry's services, for tests and the admin API. */
   registry: Registry;
+  audit: AuditLog;
   /** Drains requests, stops background work and closes the database. */
   stop(): Promise<void>;
 }
@@ -85,6 +86,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     http,
     accessLayer,
     registry,
+    audit,
     stop: async () => {
       clearInterval(purgeTimer);
       await http.shutdown(config.server.shutdownTimeout);

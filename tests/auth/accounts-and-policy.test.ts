@@ -42,6 +42,26 @@ describe("Basic credentials and accounts", () => {
     expect(await read.text()).toBe("hello");
   });
 
+  test("a revoked API token stops at once and the revocation is audited", async () => {
+    const robot = await createSystemAccount(registry, "revoked-robot");
+    const { accounts } = registry.running.accessLayer;
+    expect((await call("/v2/", robot.authorization)).status).toBe(200);
+
+    const [listed] = await accounts.listTokens("revoked-robot");
+    expect(listed?.kind).toBe("api");
+    expect(JSON.stringify(listed)).not.toContain(robot.token);
+    await accounts.revokeToken("revoked-robot", listed?.id ?? "", null);
+
+    expect((await call("/v2/", bearer(robot.token))).status).toBe(401);
+    // Basic with the token as password goes through the cache first; a revocation clears it.
+    expect((await requestToken(registry.url, {}, robot.authorization)).status).toBe(401);
+    await expect(accounts.revokeToken("revoked-robot", listed?.id ?? "", null)).rejects.toThrow(
+      "no live token",
+    );
+    const { events } = await registry.running.audit.query({ eventType: "token_revoked" });
+    expect(events[0]?.details).toMatchObject({ account: "revoked-robot", token_id: listed?.id });
+  });
+
   test("a system account logs in with its API token as the password", async () => {
     const robot = await createSystemAccount(registry, "login-robot");
     expect((await requestToken(registry.url, {}, robot.authorization)).status).toBe(200);
