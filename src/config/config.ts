@@ -48,6 +48,8 @@ export interface Config {
     tokenTtl: number;
     /** Seconds a refresh token (docker login's identity token) lives. */
     refreshTokenTtl: number;
+    /** Seconds a session token from the admin API's login lives. */
+    sessionTtl: number;
     /** With provider "none", allow a listener other than loopback. */
     allowOpenNetwork: boolean;
   };

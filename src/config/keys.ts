@@ -142,6 +142,11 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       parse: duration(Number.POSITIVE_INFINITY, 1),
     },
     refresh_token_ttl: { default: "30d", describe: "refresh token lifetime", parse: duration() },
+    session_ttl: {
+      default: "12h",
+      describe: "admin session lifetime",
+      parse: duration(Number.POSITIVE_INFINITY, 60),
+    },
     allow_open_network: { default: false, describe: "open registry off loopback", parse: flag() },
   },
   mcias: {

@@ -159,6 +159,7 @@ function build(values: RawSections): Config {
       service: auth.service as string,
       tokenTtl: auth.token_ttl as number,
       refreshTokenTtl: auth.refresh_token_ttl as number,
+      sessionTtl: auth.session_ttl as number,
       allowOpenNetwork: auth.allow_open_network as boolean,
     },
     mcias: {

@@ -1,24 +1,39 @@
-import { Elysia } from "elysia";
+import type { Elysia } from "elysia";
 import type { OciDependencies } from "../oci/context.ts";
 import { handleOciRequest } from "../oci/dispatch.ts";
-import { ociErrorResponse } from "../oci/errors.ts";
-import { requestInfo } from "./request-info.ts";
+import { attachRequestInfo, requestInfo } from "./request-info.ts";
 
 /**
- * The HTTP application. /v2 (the OCI distribution API) is dispatched by its own path parser:
- * repository names contain slashes, so a router adds nothing there, and Elysia 1.4 finds the
- * path by assuming a Host of at least four characters (`Host: reg` would 404 everything).
- * Elysia serves the rest. Bodies are never parsed by a framework: uploads stream to disk.
+ * The HTTP application: /v2 (the OCI distribution API) and /v1 (the admin REST API).
+ *
+ * /v2 is dispatched by its own path parser: repository names contain slashes, so a router
+ * adds nothing there. /v1 goes to Elysia.
  */
-export function createApp(oci: OciDependencies): (request: Request) => Promise<Response> {
-  const others = new Elysia().all("*", ({ request }) =>
-    ociErrorResponse(404, "UNSUPPORTED", `${requestInfo(request).path} does not exist`),
-  );
+export function createApp(
+  oci: OciDependencies,
+  rest: Elysia<"/v1">,
+): (request: Request) => Promise<Response> {
   return async (request) => {
     const info = requestInfo(request);
     if (info.path === "/v2" || info.path.startsWith("/v2/")) {
       return handleOciRequest(request, info.clientAddress, oci);
     }
-    return others.handle(request);
+    if (info.path === "/v1" || info.path.startsWith("/v1/")) {
+      return rest.handle(withRoutableUrl(request));
+    }
+    return Response.json({ error: `${info.path} does not exist` }, { status: 404 });
   };
+}
+
+/**
+ * Elysia 1.4 finds the path by looking for "/" from the 12th character of the URL, assuming
+ * an origin of at least that length: with `Host: reg` it would route nothing. Such requests
+ * are handed over with an equivalent URL on a longer, fixed origin.
+ */
+function withRoutableUrl(request: Request): Request {
+  const url = new URL(request.url);
+  if (url.origin.length >= 11) return request;
+  const routable = new Request(`http://mcr.internal${url.pathname}${url.search}`, request);
+  attachRequestInfo(routable, requestInfo(request));
+  return routable;
 }

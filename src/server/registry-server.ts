@@ -1,3 +1,5 @@
+import packageJson from "../../package.json" with { type: "json" };
+import { SessionService } from "../admin/session-service.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
@@ -6,6 +8,7 @@ import { openDatabase } from "../db/database.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
 import type { Logger } from "../log/logger.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
+import { createRestApi } from "../rest/rest-api.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { createApp } from "./app.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
@@ -41,15 +44,39 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
   const removed = await registry.uploads.purge(config.storage.uploadMaxAge);
   if (removed > 0) log.info("abandoned uploads removed", { count: removed });
 
-  const app = createApp({
-    registry,
-    access: accessLayer.access,
-    tokens: accessLayer.tokens,
-    log,
-    externalUrl: config.server.externalUrl,
-    manifestMaxSize: config.storage.manifestMaxSize,
-    stallTimeout: config.server.stallTimeout,
-  });
+  const rest = createRestApi(
+    {
+      accounts: accessLayer.accounts,
+      policy: accessLayer.policy,
+      audit,
+      identity: accessLayer.tokens
+        ? {
+            authenticator: accessLayer.tokens.authenticator,
+            sessions: new SessionService(
+              metadata.db,
+              accessLayer.tokens.authenticator,
+              accessLayer.tokenStore,
+              audit,
+              config.auth.sessionTtl,
+            ),
+          }
+        : null,
+      version: packageJson.version,
+    },
+    metadata.db,
+  );
+  const app = createApp(
+    {
+      registry,
+      access: accessLayer.access,
+      tokens: accessLayer.tokens,
+      log,
+      externalUrl: config.server.externalUrl,
+      manifestMaxSize: config.storage.manifestMaxSize,
+      stallTimeout: config.server.stallTimeout,
+    },
+    rest,
+  );
   const http = startHttpServer(config, log, app);
 
   const purgeEvery = Math.min(PURGE_INTERVAL_CAP_SECONDS, config.storage.uploadMaxAge / 4);

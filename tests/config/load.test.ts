@@ -54,6 +54,7 @@ describe("defaults", () => {
       service: "mcr",
       tokenTtl: 900,
       refreshTokenTtl: 30 * 86400,
+      sessionTtl: 12 * 3600,
       allowOpenNetwork: false,
     });
     expect(config.mcias).toEqual({ serverUrl: null, caCert: null, serviceName: "mcr", tags: [] });

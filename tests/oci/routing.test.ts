@@ -72,11 +72,16 @@ describe("repository names", () => {
 });
 
 describe("unknown paths and methods", () => {
+  test("a path outside /v2 and /v1 is 404 with a JSON error", async () => {
+    for (const path of ["/", "/v3/", "/favicon.ico", "/v1/nothing"]) {
+      const response = await send(path, "GET");
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: string }).error).toBeString();
+    }
+  });
+
   test("a path that is no endpoint is 404 with an OCI error body", async () => {
     const paths = [
-      "/",
-      "/v1/",
-      "/v3/",
       "/v2/nothing",
       "/v2/routing/app",
       "/v2/routing/app/unknown/thing",
@@ -84,7 +89,6 @@ describe("unknown paths and methods", () => {
       "/v2/routing/app/blobs/",
       "/v2/routing/app/tags",
       "/v2/_catalog/extra",
-      "/favicon.ico",
     ];
     for (const path of paths) {
       for (const method of ["GET", "PUT", "DELETE"]) {

@@ -1,0 +1,22 @@
+import { Elysia } from "elysia";
+import type { Db } from "../db/schema.ts";
+import { apiErrorResponse } from "./api-error.ts";
+import type { RestDependencies } from "./context.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { policyRoutes } from "./routes/policy.ts";
+import { sessionRoutes } from "./routes/session.ts";
+
+/** The admin REST API under /v1: thin routes over the account, policy and audit services. */
+export function createRestApi(deps: RestDependencies, db: Db) {
+  const app = new Elysia({ prefix: "/v1" });
+  sessionRoutes(app, deps);
+  accountRoutes(app, deps);
+  policyRoutes(app, deps, db);
+  auditRoutes(app, deps);
+  app.onError(({ error, code }) => {
+    if (code === "NOT_FOUND") return Response.json({ error: "no such endpoint" }, { status: 404 });
+    return apiErrorResponse(error);
+  });
+  return app;
+}
