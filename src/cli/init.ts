@@ -4,10 +4,10 @@ import { AuditLog } from "../audit/audit-log.ts";
 import { AccountService } from "../auth/account-service.ts";
 import { newPassword } from "../auth/secrets.ts";
 import { TokenStore } from "../auth/token-store.ts";
-import { ConfigError, loadConfig } from "../config/load.ts";
 import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log/logger.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
+import { prepareCommand } from "./command-config.ts";
 
 /**
  * `mcr init`: creates the data folder, the database and the first admin account. The
@@ -23,20 +23,10 @@ export const initCommand = defineCommand({
     "password-file": { type: "string", description: "File holding the admin password" },
   },
   run: async ({ args }) => {
-    // The data folder holds password and token hashes, the audit trail and every image:
-    // nothing MCR creates is readable by other local users.
-    process.umask(0o077);
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig({
-        file: args.config,
-        env: process.env,
-        flags: { "storage.data_dir": args["data-dir"] },
-      });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return fail(error.message);
-    }
+    const config = prepareCommand("init", {
+      file: args.config,
+      flags: { "storage.data_dir": args["data-dir"] },
+    });
     if (config.auth.provider !== "local") {
       return fail(`accounts live in the identity provider "${config.auth.provider}", not in MCR`);
     }

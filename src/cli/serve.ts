@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { ConfigError, loadConfig } from "../config/load.ts";
 import { createLogger } from "../log/logger.ts";
 import { startRegistry } from "../server/registry-server.ts";
+import { prepareCommand } from "./command-config.ts";
 
 /** `mcr serve`: the registry. */
 export const serveCommand = defineCommand({
@@ -12,21 +12,10 @@ export const serveCommand = defineCommand({
     listen: { type: "string", description: "HOST:PORT to listen on (default 127.0.0.1:5000)" },
   },
   run: async ({ args }) => {
-    // The data folder holds password and token hashes, the audit trail and every image:
-    // nothing MCR creates is readable by other local users.
-    process.umask(0o077);
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig({
-        file: args.config,
-        env: process.env,
-        flags: { "storage.data_dir": args["data-dir"], "server.listen": args.listen },
-      });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      process.stderr.write(`mcr serve: ${error.message}\n`);
-      process.exit(2);
-    }
+    const config = prepareCommand("serve", {
+      file: args.config,
+      flags: { "storage.data_dir": args["data-dir"], "server.listen": args.listen },
+    });
 
     const log = createLogger(config.log);
     const running = await startRegistry(config, log).catch((error: Error) => {

@@ -16,6 +16,20 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
     });
   const none = { parse: "none" } as const;
 
+  for (const [verb, disabled] of [
+    ["disable", true],
+    ["enable", false],
+  ] as const) {
+    app.post(
+      `/accounts/:username/${verb}`,
+      admin(async (ctx) => {
+        await deps.accounts.setDisabled(ctx.params.username ?? "", disabled, await actor(ctx));
+        return new Response(null, { status: 204 });
+      }),
+      none,
+    );
+  }
+
   return app
     .get(
       "/accounts",
@@ -43,22 +57,6 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
           await actor(ctx),
         );
         return Response.json(accountJson(account), { status: 201 });
-      }),
-      none,
-    )
-    .post(
-      "/accounts/:username/disable",
-      admin(async (ctx) => {
-        await deps.accounts.setDisabled(ctx.params.username ?? "", true, await actor(ctx));
-        return new Response(null, { status: 204 });
-      }),
-      none,
-    )
-    .post(
-      "/accounts/:username/enable",
-      admin(async (ctx) => {
-        await deps.accounts.setDisabled(ctx.params.username ?? "", false, await actor(ctx));
-        return new Response(null, { status: 204 });
       }),
       none,
     )

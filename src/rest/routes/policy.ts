@@ -57,26 +57,6 @@ export function policyRoutes(
       }),
       none,
     )
-    .post(
-      "/policy/rules/:id/enable",
-      manager(async (ctx) => {
-        const rule = findRule(deps, ctx.params.id);
-        return Response.json(
-          ruleJson(await deps.policy.update(rule.id, { enabled: true }, await actor(ctx))),
-        );
-      }),
-      none,
-    )
-    .post(
-      "/policy/rules/:id/disable",
-      manager(async (ctx) => {
-        const rule = findRule(deps, ctx.params.id);
-        return Response.json(
-          ruleJson(await deps.policy.update(rule.id, { enabled: false }, await actor(ctx))),
-        );
-      }),
-      none,
-    )
     .delete(
       "/policy/rules/:id",
       manager(async (ctx) => {
