@@ -24,7 +24,9 @@ export type AuditEventType =
   | "policy_rule_updated"
   | "policy_rule_deleted"
   | "account_created"
-  | "account_updated";
+  | "account_updated"
+  | "gc_started"
+  | "gc_completed";
 
 /** Who did something, and from where. */
 export interface Actor {

@@ -53,6 +53,13 @@ export interface Config {
     /** With provider "none", allow a listener other than loopback. */
     allowOpenNetwork: boolean;
   };
+  gc: {
+    /** Seconds new content is kept whatever references it. */
+    gracePeriod: number;
+    deleteUntagged: boolean;
+    /** Seconds between scheduled collections; 0 means none. */
+    interval: number;
+  };
   mcias: {
     serverUrl: string | null;
     caCert: string | null;

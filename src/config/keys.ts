@@ -155,6 +155,15 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     service_name: { default: "mcr", describe: "service name sent at login", parse: text() },
     tags: { default: [], describe: "tags sent at login", parse: list() },
   },
+  gc: {
+    grace_period: { default: "1h", describe: "age before content may go", parse: duration() },
+    delete_untagged: { default: false, describe: "collect untagged manifests", parse: flag() },
+    interval: {
+      default: "0s",
+      describe: "time between scheduled collections (0 = off)",
+      parse: duration(),
+    },
+  },
   log: {
     level: {
       default: "info",

@@ -132,6 +132,7 @@ function build(values: RawSections): Config {
   const log = values.log ?? {};
   const auth = values.auth ?? {};
   const mcias = values.mcias ?? {};
+  const gc = values.gc ?? {};
   const dataDir = resolve(storage.data_dir as string);
   return {
     server: {
@@ -161,6 +162,11 @@ function build(values: RawSections): Config {
       refreshTokenTtl: auth.refresh_token_ttl as number,
       sessionTtl: auth.session_ttl as number,
       allowOpenNetwork: auth.allow_open_network as boolean,
+    },
+    gc: {
+      gracePeriod: gc.grace_period as number,
+      deleteUntagged: gc.delete_untagged as boolean,
+      interval: gc.interval as number,
     },
     mcias: {
       serverUrl: mcias.server_url as string | null,

@@ -63,11 +63,16 @@ export class BlobService {
     const digest = parseDigest(digestText);
     const size = await this.#linkedSize(from, digest);
     if (size === null || !(await this.#fileMatches(digest, size))) return null;
+    // The source link is checked again inside the transaction: garbage collection may have
+    // removed it (and the blob) since it was read.
     const created = await this.context.db.transaction().execute(async (trx) => {
+      const source = await findRepositoryId(trx, from);
+      if (source === null || (await findLinkedBlobSize(trx, source, digest)) === null) return null;
       const target = await ensureRepository(trx, repository);
       await linkBlob(trx, target.id, digest);
       return target.created;
     });
+    if (created === null) return null;
     if (created) await this.context.audit.record({ type: "repository_created", actor, repository });
     return size;
   }

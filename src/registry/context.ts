@@ -2,6 +2,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Db } from "../db/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
+import type { KeyedLock } from "./keyed-lock.ts";
 
 /** What every registry service works with. */
 export interface RegistryContext {
@@ -9,4 +10,9 @@ export interface RegistryContext {
   store: BlobStore;
   log: Logger;
   audit: AuditLog;
+  /**
+   * Held per digest while an upload turns into a blob and while garbage collection deletes
+   * a blob's file, so that the collector never deletes a file a client has just committed.
+   */
+  digestLocks: KeyedLock;
 }

@@ -96,21 +96,28 @@ export class UploadService {
     return this.#lock.run(id, async () => {
       const upload = await this.#find(repository, id);
       const size = await this.#write(upload, body);
-      try {
-        await this.context.store.commitUpload(id, size, digest);
-      } catch (error) {
-        if (error instanceof StorageError && error.kind === "digest-mismatch") {
-          await this.#discard(id);
-          throw new RegistryError("digest-mismatch", `${error.message}; the upload was discarded`);
+      // File and row appear together under the digest's lock: the garbage collector deletes
+      // a file only under the same lock, and only when no row names it.
+      const created = await this.context.digestLocks.run(digest, async () => {
+        try {
+          await this.context.store.commitUpload(id, size, digest);
+        } catch (error) {
+          if (error instanceof StorageError && error.kind === "digest-mismatch") {
+            await this.#discard(id);
+            throw new RegistryError(
+              "digest-mismatch",
+              `${error.message}; the upload was discarded`,
+            );
+          }
+          throw translate(error, id);
         }
-        throw translate(error, id);
-      }
-      const created = await this.context.db.transaction().execute(async (trx) => {
-        const target = await ensureRepository(trx, repository);
-        await recordBlob(trx, digest, size);
-        await linkBlob(trx, target.id, digest);
-        await deleteUpload(trx, id);
-        return target.created;
+        return this.context.db.transaction().execute(async (trx) => {
+          const target = await ensureRepository(trx, repository);
+          await recordBlob(trx, digest, size);
+          await linkBlob(trx, target.id, digest);
+          await deleteUpload(trx, id);
+          return target.created;
+        });
       });
       if (created)
         await this.context.audit.record({ type: "repository_created", actor, repository });

@@ -3,6 +3,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { AccountService } from "../auth/account-service.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { Identity } from "../auth/identity.ts";
+import type { GarbageCollector } from "../gc/garbage-collector.ts";
 import type { PolicyService } from "../policy/policy-service.ts";
 import { requestInfo } from "../server/request-info.ts";
 import { apiErrorResponse } from "./api-error.ts";
@@ -13,6 +14,7 @@ export interface RestDependencies {
   accounts: AccountService;
   policy: PolicyService;
   audit: AuditLog;
+  gc: GarbageCollector;
   /** Null for an open registry (auth provider "none"): no identities, no sessions. */
   identity: { authenticator: Authenticator; sessions: SessionService } | null;
   version: string;

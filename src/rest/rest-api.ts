@@ -4,6 +4,7 @@ import { apiErrorResponse } from "./api-error.ts";
 import type { RestDependencies } from "./context.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { gcRoutes } from "./routes/gc.ts";
 import { policyRoutes } from "./routes/policy.ts";
 import { sessionRoutes } from "./routes/session.ts";
 
@@ -14,6 +15,7 @@ export function createRestApi(deps: RestDependencies, db: Db) {
   accountRoutes(app, deps);
   policyRoutes(app, deps, db);
   auditRoutes(app, deps);
+  gcRoutes(app, deps);
   app.onError(({ error, code }) => {
     if (code === "NOT_FOUND") return Response.json({ error: "no such endpoint" }, { status: 404 });
     return apiErrorResponse(error);

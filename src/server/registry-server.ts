@@ -6,7 +6,9 @@ import type { Config } from "../config/config.ts";
 import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts";
 import { openDatabase } from "../db/database.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
+import { GarbageCollector } from "../gc/garbage-collector.ts";
 import type { Logger } from "../log/logger.ts";
+import { KeyedLock } from "../registry/keyed-lock.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
 import { createRestApi } from "../rest/rest-api.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
@@ -21,6 +23,7 @@ export interface RunningRegistry {
   /** The registry's services, for tests and the admin API. */
   registry: Registry;
   audit: AuditLog;
+  gc: GarbageCollector;
   /** Drains requests, stops background work and closes the database. */
   stop(): Promise<void>;
 }
@@ -40,15 +43,21 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
 
   const audit = new AuditLog(metadata.db, log);
   const accessLayer = await createAccessLayer(config, metadata.db, audit, log);
-  const registry = createRegistry({ db: metadata.db, store, log, audit });
+  const registryContext = { db: metadata.db, store, log, audit, digestLocks: new KeyedLock() };
+  const registry = createRegistry(registryContext);
   const removed = await registry.uploads.purge(config.storage.uploadMaxAge);
   if (removed > 0) log.info("abandoned uploads removed", { count: removed });
 
+  const gc = new GarbageCollector(metadata.db, store, registryContext.digestLocks, audit, log, {
+    gracePeriod: config.gc.gracePeriod,
+    deleteUntagged: config.gc.deleteUntagged,
+  });
   const rest = createRestApi(
     {
       accounts: accessLayer.accounts,
       policy: accessLayer.policy,
       audit,
+      gc,
       identity: accessLayer.tokens
         ? {
             authenticator: accessLayer.tokens.authenticator,
@@ -90,6 +99,13 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     );
   }, Math.max(1, purgeEvery) * 1000);
   purgeTimer.unref();
+  const gcTimer =
+    config.gc.interval > 0
+      ? setInterval(() => {
+          if (gc.status().state === "idle") gc.start({ reconcile: false, actor: "schedule" });
+        }, config.gc.interval * 1000)
+      : null;
+  gcTimer?.unref();
 
   log.info("registry listening", {
     address: formatListenAddress({ host: config.server.listen.host, port: http.port }),
@@ -114,8 +130,11 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     accessLayer,
     registry,
     audit,
+    gc,
     stop: async () => {
       clearInterval(purgeTimer);
+      if (gcTimer) clearInterval(gcTimer);
+      await gc.stop();
       await http.shutdown(config.server.shutdownTimeout);
       await metadata.close();
     },

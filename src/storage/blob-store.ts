@@ -18,6 +18,8 @@ export interface BlobStore {
   read(digest: string, range?: ByteRange): Blob;
   /** Deletes a stored blob; deleting one that is not there is not an error. */
   remove(digest: string): Promise<void>;
+  /** The digest of every stored blob, for reconciling files with the database. */
+  listBlobs(): AsyncIterable<string>;
 
   /** Creates the empty file of a new upload. */
   startUpload(id: string): Promise<void>;

@@ -65,6 +65,20 @@ export class FilesystemBlobStore implements BlobStore {
     await rm(this.#blobPath(digest), { force: true });
   }
 
+  async *listBlobs(): AsyncIterable<string> {
+    for (const algorithm of ["sha256", "sha512"]) {
+      const root = join(this.#blobsRoot, algorithm);
+      const prefixes = await readdir(root).catch(() => [] as string[]);
+      for (const prefix of prefixes) {
+        for (const name of await readdir(join(root, prefix)).catch(() => [] as string[])) {
+          const digest = `${algorithm}:${name}`;
+          // Anything else in the folders is not MCR's to report or delete.
+          if (DIGEST.test(digest) && name.startsWith(prefix)) yield digest;
+        }
+      }
+    }
+  }
+
   async startUpload(id: string): Promise<void> {
     const handle = await open(this.#uploadPath(id), "wx");
     await handle.close();

@@ -1,0 +1,36 @@
+import { GcRunningError } from "../../gc/garbage-collector.ts";
+import { ApiError } from "../api-error.ts";
+import { requireAdmin } from "../caller.ts";
+import { type RestApp, type RestDependencies, route } from "../context.ts";
+import { readJsonObject } from "../json-body.ts";
+
+/** POST /v1/gc starts a collection (202; 409 while one runs); GET /v1/gc/status; admins. */
+export function gcRoutes(app: RestApp, deps: RestDependencies) {
+  app.post(
+    "/gc",
+    route(deps, async (ctx) => {
+      const caller = await ctx.caller();
+      requireAdmin(caller);
+      const body = await readJsonObject(ctx.request);
+      if (body.reconcile !== undefined && typeof body.reconcile !== "boolean") {
+        throw new ApiError(400, "reconcile must be true or false");
+      }
+      try {
+        deps.gc.start({ reconcile: body.reconcile === true, actor: caller.username });
+      } catch (error) {
+        if (error instanceof GcRunningError)
+          throw new ApiError(409, "a collection is already running");
+        throw error;
+      }
+      return Response.json(deps.gc.status(), { status: 202 });
+    }),
+    { parse: "none" },
+  );
+  app.get(
+    "/gc/status",
+    route(deps, async (ctx) => {
+      requireAdmin(await ctx.caller());
+      return Response.json(deps.gc.status());
+    }),
+  );
+}
