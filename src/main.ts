@@ -3,6 +3,7 @@ import { defineCommand, runMain } from "citty";
 import packageJson from "../package.json" with { type: "json" };
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
+import { snapshotCommand } from "./cli/snapshot.ts";
 
 /** The `mcr` executable: argv picks the role. */
 const main = defineCommand({
@@ -11,7 +12,7 @@ const main = defineCommand({
     version: packageJson.version,
     description: "A self-hosted OCI container registry in one executable",
   },
-  subCommands: { serve: serveCommand, init: initCommand },
+  subCommands: { serve: serveCommand, init: initCommand, snapshot: snapshotCommand },
 });
 
 await runMain(main);

@@ -26,7 +26,8 @@ export type AuditEventType =
   | "account_created"
   | "account_updated"
   | "gc_started"
-  | "gc_completed";
+  | "gc_completed"
+  | "snapshot_created";
 
 /** Who did something, and from where. */
 export interface Actor {

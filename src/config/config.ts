@@ -53,6 +53,12 @@ export interface Config {
     /** With provider "none", allow a listener other than loopback. */
     allowOpenNetwork: boolean;
   };
+  snapshot: {
+    /** Where snapshots go; defaults to snapshots/ in the data folder. */
+    dir: string;
+    /** Snapshots older than this many days are deleted when a new one is made. */
+    keepDays: number;
+  };
   gc: {
     /** Seconds new content is kept whatever references it. */
     gracePeriod: number;

@@ -155,6 +155,19 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     service_name: { default: "mcr", describe: "service name sent at login", parse: text() },
     tags: { default: [], describe: "tags sent at login", parse: list() },
   },
+  snapshot: {
+    dir: { default: "", describe: "snapshot folder", parse: optionalText() },
+    keep_days: {
+      default: 30,
+      describe: "days snapshots are kept",
+      parse: (raw) => {
+        const days = typeof raw === "string" ? Number(raw) : raw;
+        return typeof days === "number" && Number.isInteger(days) && days >= 1
+          ? ok(days)
+          : refuse("must be a whole number of days, at least 1");
+      },
+    },
+  },
   gc: {
     grace_period: { default: "1h", describe: "age before content may go", parse: duration() },
     delete_untagged: { default: false, describe: "collect untagged manifests", parse: flag() },

@@ -133,6 +133,7 @@ function build(values: RawSections): Config {
   const auth = values.auth ?? {};
   const mcias = values.mcias ?? {};
   const gc = values.gc ?? {};
+  const snapshot = values.snapshot ?? {};
   const dataDir = resolve(storage.data_dir as string);
   return {
     server: {
@@ -162,6 +163,10 @@ function build(values: RawSections): Config {
       refreshTokenTtl: auth.refresh_token_ttl as number,
       sessionTtl: auth.session_ttl as number,
       allowOpenNetwork: auth.allow_open_network as boolean,
+    },
+    snapshot: {
+      dir: resolve((snapshot.dir as string | null) ?? join(dataDir, "snapshots")),
+      keepDays: snapshot.keep_days as number,
     },
     gc: {
       gracePeriod: gc.grace_period as number,

@@ -1,4 +1,5 @@
 import type { SessionService } from "../admin/session-service.ts";
+import type { SnapshotService } from "../admin/snapshot-service.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { AccountService } from "../auth/account-service.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
@@ -15,6 +16,7 @@ export interface RestDependencies {
   policy: PolicyService;
   audit: AuditLog;
   gc: GarbageCollector;
+  snapshots: SnapshotService;
   /** Null for an open registry (auth provider "none"): no identities, no sessions. */
   identity: { authenticator: Authenticator; sessions: SessionService } | null;
   version: string;

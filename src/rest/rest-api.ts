@@ -7,6 +7,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { gcRoutes } from "./routes/gc.ts";
 import { policyRoutes } from "./routes/policy.ts";
 import { sessionRoutes } from "./routes/session.ts";
+import { snapshotRoutes } from "./routes/snapshot.ts";
 
 /** The admin REST API under /v1: thin routes over the account, policy and audit services. */
 export function createRestApi(deps: RestDependencies, db: Db) {
@@ -16,6 +17,7 @@ export function createRestApi(deps: RestDependencies, db: Db) {
   policyRoutes(app, deps, db);
   auditRoutes(app, deps);
   gcRoutes(app, deps);
+  snapshotRoutes(app, deps);
   app.onError(({ error, code }) => {
     if (code === "NOT_FOUND") return Response.json({ error: "no such endpoint" }, { status: 404 });
     return apiErrorResponse(error);

@@ -1,5 +1,6 @@
 import packageJson from "../../package.json" with { type: "json" };
 import { SessionService } from "../admin/session-service.ts";
+import { SnapshotService } from "../admin/snapshot-service.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
@@ -58,6 +59,14 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       policy: accessLayer.policy,
       audit,
       gc,
+      snapshots: new SnapshotService(
+        {
+          databasePath: config.database.path,
+          dir: config.snapshot.dir,
+          keepDays: config.snapshot.keepDays,
+        },
+        audit,
+      ),
       identity: accessLayer.tokens
         ? {
             authenticator: accessLayer.tokens.authenticator,

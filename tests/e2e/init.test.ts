@@ -90,3 +90,22 @@ test("provider none refuses a non-loopback listener unless forced", async () => 
   expect(refused.code).toBe(2);
   expect(refused.stderr).toContain("auth.allow_open_network");
 }, 30_000);
+
+test("mcr snapshot copies the database while mcr serve runs and prints where", async () => {
+  const cwd = tempFolder();
+  const mcr = await startMcr(["--listen", "127.0.0.1:0"], {
+    cwd,
+    env: { MCR_AUTH_PROVIDER: "none" },
+  });
+  try {
+    const snapshot = await runMcr(["snapshot"], { cwd });
+    expect(snapshot.code).toBe(0);
+    const path = snapshot.stdout.trim();
+    expect(path).toStartWith(join(cwd, "data", "snapshots", "mcr-"));
+    expect(existsSync(path)).toBe(true);
+    // The server kept serving throughout.
+    expect((await fetch(`${mcr.url}/v2/`)).status).toBe(200);
+  } finally {
+    await mcr.stop();
+  }
+}, 30_000);

@@ -1,0 +1,90 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Actor, AuditLog } from "../audit/audit-log.ts";
+
+/** A snapshot just made. */
+export interface Snapshot {
+  path: string;
+  size: number;
+  /** Older snapshots deleted to honour snapshot.keep_days. */
+  pruned: string[];
+}
+
+/**
+ * The copy runs in a worker thread with its own read-only connection: bun:sqlite blocks its
+ * thread while it works, and VACUUM INTO of a large database would otherwise stall every
+ * request. WAL mode lets it read a consistent state while the server keeps writing.
+ */
+const WORKER_SOURCE = `
+import { Database } from "bun:sqlite";
+self.onmessage = (event) => {
+  try {
+    const db = new Database(event.data.source, { readonly: true });
+    db.run("VACUUM INTO ?", [event.data.target]);
+    db.close();
+    postMessage({ ok: true });
+  } catch (error) {
+    postMessage({ ok: false, error: String(error) });
+  }
+};`;
+
+const SNAPSHOT_NAME = /^mcr-(\d{8}T\d{6})(?:\.\d+)?Z\.db$/;
+
+/**
+ * Consistent copies of the metadata database as <dir>/mcr-<UTC timestamp>.db. A snapshot
+ * holds metadata only; blob files are backed up beside it (see the README).
+ */
+export class SnapshotService {
+  constructor(
+    private readonly options: { databasePath: string; dir: string; keepDays: number },
+    private readonly audit: AuditLog | null,
+  ) {}
+
+  async create(actor: Actor | null, now = new Date()): Promise<Snapshot> {
+    mkdirSync(this.options.dir, { recursive: true });
+    // Milliseconds too, so that two snapshots in one second do not collide.
+    const stamp = now.toISOString().replace(/[-:]/g, "");
+    const path = join(this.options.dir, `mcr-${stamp}.db`);
+    await vacuumInto(this.options.databasePath, path);
+    const pruned = this.#prune(now);
+    const snapshot = { path, size: statSync(path).size, pruned };
+    await this.audit?.record({ type: "snapshot_created", actor, details: { ...snapshot } });
+    return snapshot;
+  }
+
+  #prune(now: Date): string[] {
+    const oldest = now.getTime() - this.options.keepDays * 86_400_000;
+    const pruned: string[] = [];
+    for (const name of readdirSync(this.options.dir)) {
+      const stamp = SNAPSHOT_NAME.exec(name)?.[1];
+      if (!stamp) continue;
+      const taken = Date.parse(
+        `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:` +
+          `${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
+      );
+      if (taken < oldest) {
+        rmSync(join(this.options.dir, name), { force: true });
+        pruned.push(name);
+      }
+    }
+    return pruned;
+  }
+}
+
+function vacuumInto(source: string, target: string): Promise<void> {
+  const worker = new Worker(
+    URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" })),
+  );
+  return new Promise<void>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<{ ok: boolean; error?: string }>) => {
+      worker.terminate();
+      if (event.data.ok) resolve();
+      else reject(new Error(`snapshot failed: ${event.data.error}`));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(`snapshot failed: ${event.message}`));
+    };
+    worker.postMessage({ source, target });
+  });
+}
