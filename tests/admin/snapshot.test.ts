@@ -3,12 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pushImage } from "../helpers/oci-client.ts";
-import {
-  makeTempFolder,
-  removeFolder,
-  startTestRegistry,
-  type TestRegistry,
-} from "../helpers/test-registry.ts";
+import { makeTempFolder, startTestRegistry } from "../helpers/test-registry.ts";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
