@@ -53,6 +53,11 @@ export interface Config {
     /** With provider "none", allow a listener other than loopback. */
     allowOpenNetwork: boolean;
   };
+  metrics: {
+    enabled: boolean;
+    /** Bearer token /metrics requires; without one, only loopback clients may scrape. */
+    token: string | null;
+  };
   snapshot: {
     /** Where snapshots go; defaults to snapshots/ in the data folder. */
     dir: string;

@@ -155,6 +155,10 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     service_name: { default: "mcr", describe: "service name sent at login", parse: text() },
     tags: { default: [], describe: "tags sent at login", parse: list() },
   },
+  metrics: {
+    enabled: { default: true, describe: "serve /metrics", parse: flag() },
+    token: { default: "", describe: "bearer token for /metrics", parse: optionalText() },
+  },
   snapshot: {
     dir: { default: "", describe: "snapshot folder", parse: optionalText() },
     keep_days: {

@@ -134,6 +134,7 @@ function build(values: RawSections): Config {
   const mcias = values.mcias ?? {};
   const gc = values.gc ?? {};
   const snapshot = values.snapshot ?? {};
+  const metrics = values.metrics ?? {};
   const dataDir = resolve(storage.data_dir as string);
   return {
     server: {
@@ -164,6 +165,7 @@ function build(values: RawSections): Config {
       sessionTtl: auth.session_ttl as number,
       allowOpenNetwork: auth.allow_open_network as boolean,
     },
+    metrics: { enabled: metrics.enabled as boolean, token: metrics.token as string | null },
     snapshot: {
       dir: resolve((snapshot.dir as string | null) ?? join(dataDir, "snapshots")),
       keepDays: snapshot.keep_days as number,

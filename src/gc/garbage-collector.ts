@@ -69,6 +69,7 @@ export class GcRunningError extends Error {}
 export class GarbageCollector {
   #status: GcStatus = { state: "idle", phase: null, current: null, last: null };
   #running: Promise<GcReport> | null = null;
+  #totals = { runs: 0, bytesFreed: 0 };
   #stopping = false;
 
   constructor(
@@ -79,6 +80,11 @@ export class GarbageCollector {
     private readonly log: Logger,
     private readonly options: GcOptions,
   ) {}
+
+  /** Runs finished and bytes freed since start-up, for metrics. */
+  totals(): { runs: number; bytesFreed: number } {
+    return { ...this.#totals };
+  }
 
   status(): GcStatus {
     return structuredClone(this.#status);
@@ -142,6 +148,8 @@ export class GarbageCollector {
       this.log.error("garbage collection failed", { error: report.error });
     }
     report.finishedAt = new Date().toISOString();
+    this.#totals.runs++;
+    this.#totals.bytesFreed += report.bytesFreed;
     this.#status = { state: "idle", phase: null, current: null, last: report };
     await this.audit.record({ type: "gc_completed", actor, details: { ...report } });
     this.log.info("garbage collection finished", {

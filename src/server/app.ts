@@ -1,6 +1,8 @@
 import type { Elysia } from "elysia";
+import type { RegistryMetrics } from "../metrics/registry-metrics.ts";
 import type { OciDependencies } from "../oci/context.ts";
 import { handleOciRequest } from "../oci/dispatch.ts";
+import { serveMetrics } from "./metrics-endpoint.ts";
 import { attachRequestInfo, requestInfo } from "./request-info.ts";
 
 /**
@@ -12,9 +14,13 @@ import { attachRequestInfo, requestInfo } from "./request-info.ts";
 export function createApp(
   oci: OciDependencies,
   rest: Elysia<"/v1">,
+  metrics: { registry: RegistryMetrics; token: string | null } | null,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     const info = requestInfo(request);
+    if (info.path === "/metrics" && metrics && request.method === "GET") {
+      return serveMetrics(request, info.clientAddress, metrics.registry, metrics.token);
+    }
     if (info.path === "/v2" || info.path.startsWith("/v2/")) {
       return handleOciRequest(request, info.clientAddress, oci);
     }

@@ -9,6 +9,15 @@ import { attachRequestInfo } from "./request-info.ts";
 /** What handles requests once the server has identified them. */
 export type RequestHandler = (request: Request) => Promise<Response> | Response;
 
+/** Told about every answered request, for metrics. */
+export type RequestObserver = (
+  request: Request,
+  path: string,
+  status: number,
+  seconds: number,
+  bytes: number,
+) => void;
+
 /** A running HTTP server. */
 export interface HttpServer {
   /** The URL clients reach it at (the bound port, when port 0 was asked for). */
@@ -27,7 +36,12 @@ const TLS_1_3 = 0x0304;
  * address, writes one log line per request, and turns an unexpected failure into a 500 that
  * reveals nothing of the internals.
  */
-export function startHttpServer(config: Config, log: Logger, handle: RequestHandler): HttpServer {
+export function startHttpServer(
+  config: Config,
+  log: Logger,
+  handle: RequestHandler,
+  observe: RequestObserver = () => {},
+): HttpServer {
   const { server: settings } = config;
   const tls =
     settings.tlsCert && settings.tlsKey
@@ -85,13 +99,16 @@ export function startHttpServer(config: Config, log: Logger, handle: RequestHand
       if (response.body === null && !response.headers.has("content-length")) {
         response.headers.set("Content-Length", "0");
       }
+      const seconds = (performance.now() - started) / 1000;
+      const bytes = Number(response.headers.get("content-length") ?? 0);
+      observe(request, path ?? "", response.status, seconds, bytes);
       log.info("request", {
         request_id: id,
         method: request.method,
         path: path ?? "(invalid URL)",
         status: response.status,
-        bytes: Number(response.headers.get("content-length") ?? 0),
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        bytes,
+        duration_ms: Math.round(seconds * 10_000) / 10,
         remote: address,
       });
       return response;

@@ -9,6 +9,7 @@ import { openDatabase } from "../db/database.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
 import { GarbageCollector } from "../gc/garbage-collector.ts";
 import type { Logger } from "../log/logger.ts";
+import { RegistryMetrics } from "../metrics/registry-metrics.ts";
 import { KeyedLock } from "../registry/keyed-lock.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
 import { createRestApi } from "../rest/rest-api.ts";
@@ -53,6 +54,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     gracePeriod: config.gc.gracePeriod,
     deleteUntagged: config.gc.deleteUntagged,
   });
+  const metrics = new RegistryMetrics(metadata.db, gc);
   const rest = createRestApi(
     {
       accounts: accessLayer.accounts,
@@ -94,8 +96,11 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       stallTimeout: config.server.stallTimeout,
     },
     rest,
+    config.metrics.enabled ? { registry: metrics, token: config.metrics.token } : null,
   );
-  const http = startHttpServer(config, log, app);
+  const http = startHttpServer(config, log, app, (request, path, status, seconds, bytes) =>
+    metrics.record(request, path, status, seconds, bytes),
+  );
 
   const purgeEvery = Math.min(PURGE_INTERVAL_CAP_SECONDS, config.storage.uploadMaxAge / 4);
   const purgeTimer = setInterval(() => {
