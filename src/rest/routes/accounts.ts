@@ -86,7 +86,7 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
       admin(async (ctx) => {
         const body = await readJsonObject(ctx.request);
         const ttl = body.ttl === undefined ? null : parseDuration(body.ttl);
-        if (ttl === null && body.ttl !== undefined) {
+        if ((ttl === null || ttl <= 0) && body.ttl !== undefined) {
           throw new ApiError(400, "ttl must be a duration such as 90d, or absent for no expiry");
         }
         const issued = await deps.accounts.createApiToken(

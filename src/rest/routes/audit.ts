@@ -40,7 +40,12 @@ export function auditRoutes(app: RestApp, deps: RestDependencies) {
 
 function time(value: string | null, name: string): number | undefined {
   if (value === null || value === "") return undefined;
-  const millis = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  const millis = /^\d+$/.test(value)
+    ? Number(value)
+    : rfc3339.test(value)
+      ? Date.parse(value)
+      : Number.NaN;
   if (Number.isNaN(millis))
     throw new ApiError(400, `${name} must be an RFC 3339 time or milliseconds`);
   return millis;

@@ -1,7 +1,9 @@
 import type { Principal } from "../../auth/identity.ts";
 import { findAccountById, findAccountByUsername } from "../../db/accounts.ts";
 import type { PolicyRuleInput } from "../../db/policy-rules.ts";
-import type { PolicyAction, PolicyRule } from "../../policy/rule.ts";
+import { POLICY_ACTIONS, type PolicyAction, type PolicyRule } from "../../policy/rule.ts";
+import { parseRepositoryName } from "../../registry/names.ts";
+import { RegistryError } from "../../registry/registry-error.ts";
 import { ApiError } from "../api-error.ts";
 import { requirePolicyAction } from "../caller.ts";
 import { type RestApp, type RestDependencies, type RestRequest, route } from "../context.ts";
@@ -28,6 +30,21 @@ export function policyRoutes(
     clientAddress: ctx.clientAddress,
   });
 
+  for (const [verb, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    app.post(
+      `/policy/rules/:id/${verb}`,
+      manager(async (ctx) => {
+        const rule = findRule(deps, ctx.params.id, "change");
+        const updated = await deps.policy.update(rule.id, { enabled }, await actor(ctx));
+        return Response.json(ruleJson(updated));
+      }),
+      none,
+    );
+  }
+
   return app
     .get(
       "/policy/rules",
@@ -44,12 +61,12 @@ export function policyRoutes(
     )
     .get(
       "/policy/rules/:id",
-      manager(async (ctx) => Response.json(ruleJson(findRule(deps, ctx.params.id)))),
+      manager(async (ctx) => Response.json(ruleJson(findRule(deps, ctx.params.id, "read")))),
     )
     .patch(
       "/policy/rules/:id",
       manager(async (ctx) => {
-        const current = findRule(deps, ctx.params.id);
+        const current = findRule(deps, ctx.params.id, "change");
         const patch = ruleInput(await readJsonObject(ctx.request), current);
         return Response.json(
           ruleJson(await deps.policy.update(current.id, patch, await actor(ctx))),
@@ -60,7 +77,7 @@ export function policyRoutes(
     .delete(
       "/policy/rules/:id",
       manager(async (ctx) => {
-        await deps.policy.delete(findRule(deps, ctx.params.id).id, await actor(ctx));
+        await deps.policy.delete(findRule(deps, ctx.params.id, "change").id, await actor(ctx));
         return new Response(null, { status: 204 });
       }),
       none,
@@ -70,9 +87,19 @@ export function policyRoutes(
       manager(async (ctx) => {
         const body = await readJsonObject(ctx.request);
         const principal = await principalOf(db, body.subject);
-        const action = stringField(body, "action") as PolicyAction;
-        const repository = typeof body.repository === "string" ? body.repository : null;
-        const { decision, applicable } = deps.policy.explain({ principal, action, repository });
+        const action = stringField(body, "action");
+        if (!(POLICY_ACTIONS as readonly string[]).includes(action)) {
+          throw new ApiError(
+            400,
+            `unknown action ${JSON.stringify(action)}; use ${POLICY_ACTIONS.join(", ")}`,
+          );
+        }
+        const repository = repositoryOf(body.repository);
+        const { decision, applicable } = deps.policy.explain({
+          principal,
+          action: action as PolicyAction,
+          repository,
+        });
         return Response.json({
           allowed: decision.allowed,
           reason: decision.reason,
@@ -84,12 +111,18 @@ export function policyRoutes(
     );
 }
 
-function findRule(deps: RestDependencies, idText: string | undefined): PolicyRule {
+function findRule(
+  deps: RestDependencies,
+  idText: string | undefined,
+  purpose: "read" | "change",
+): PolicyRule {
   const id = Number(idText);
   const rule = deps.policy.rules().find((candidate) => candidate.id === id);
   if (!Number.isSafeInteger(id) || !rule)
     throw new ApiError(404, `policy rule ${idText} does not exist`);
-  if (rule.builtin) throw new ApiError(403, `policy rule ${id} is built in and cannot be changed`);
+  if (rule.builtin && purpose === "change") {
+    throw new ApiError(403, `policy rule ${id} is built in and cannot be changed`);
+  }
   return rule;
 }
 
@@ -114,6 +147,9 @@ async function principalOf(
 
 /** Reads a rule from JSON, over `base` for a partial update; the service validates values. */
 function ruleInput(body: Record<string, unknown>, base: PolicyRule | null): PolicyRuleInput {
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null) throw new ApiError(400, `${name} cannot be null; leave it out to keep it`);
+  }
   const list = (name: string, fallback: string[] = []) => {
     const value = body[name];
     if (value === undefined) return fallback;
@@ -159,4 +195,15 @@ function ruleJson(rule: PolicyRule) {
     enabled: rule.enabled,
     builtin: rule.builtin,
   };
+}
+
+function repositoryOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new ApiError(400, "repository must be a string");
+  try {
+    return parseRepositoryName(value);
+  } catch (error) {
+    if (error instanceof RegistryError) throw new ApiError(400, error.message);
+    throw error;
+  }
 }
