@@ -27,7 +27,8 @@ export type AuditEventType =
   | "account_updated"
   | "gc_started"
   | "gc_completed"
-  | "snapshot_created";
+  | "snapshot_created"
+  | "repository_deleted";
 
 /** Who did something, and from where. */
 export interface Actor {

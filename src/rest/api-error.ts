@@ -1,6 +1,7 @@
 import { AccountError } from "../auth/account-service.ts";
 import { IdentityUnavailableError } from "../auth/identity-provider.ts";
 import { PolicyInputError, PolicyRuleNotFoundError } from "../policy/policy-service.ts";
+import { RegistryError } from "../registry/registry-error.ts";
 
 /** A refusal of the admin REST API: an HTTP status and a message saying what was wrong. */
 export class ApiError extends Error {
@@ -24,6 +25,10 @@ export function apiErrorResponse(error: unknown): Response {
     return errorJson(status, error.message);
   }
   if (error instanceof PolicyInputError) return errorJson(400, error.message);
+  if (error instanceof RegistryError) {
+    const notFound = ["name-unknown", "manifest-unknown", "blob-unknown"].includes(error.kind);
+    return errorJson(notFound ? 404 : 400, error.message);
+  }
   if (error instanceof PolicyRuleNotFoundError) return errorJson(404, error.message);
   if (error instanceof IdentityUnavailableError) {
     return errorJson(503, "identity service unavailable; try again later");

@@ -1,3 +1,4 @@
+import type { RepositoryService } from "../admin/repository-service.ts";
 import type { SessionService } from "../admin/session-service.ts";
 import type { SnapshotService } from "../admin/snapshot-service.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -6,6 +7,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import type { Identity } from "../auth/identity.ts";
 import type { GarbageCollector } from "../gc/garbage-collector.ts";
 import type { PolicyService } from "../policy/policy-service.ts";
+import type { ManifestService } from "../registry/manifests.ts";
 import { requestInfo } from "../server/request-info.ts";
 import { apiErrorResponse } from "./api-error.ts";
 import { authenticateCaller } from "./caller.ts";
@@ -16,6 +18,9 @@ export interface RestDependencies {
   policy: PolicyService;
   audit: AuditLog;
   gc: GarbageCollector;
+  repositories: RepositoryService;
+  /** Tag and manifest deletes go through the registry's own service, audited the same way. */
+  manifests: ManifestService;
   snapshots: SnapshotService;
   /** Null for an open registry (auth provider "none"): no identities, no sessions. */
   identity: { authenticator: Authenticator; sessions: SessionService } | null;

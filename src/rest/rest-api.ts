@@ -6,6 +6,7 @@ import { accountRoutes } from "./routes/accounts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { gcRoutes } from "./routes/gc.ts";
 import { policyRoutes } from "./routes/policy.ts";
+import { repositoryRoutes } from "./routes/repositories.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { snapshotRoutes } from "./routes/snapshot.ts";
 
@@ -18,6 +19,7 @@ export function createRestApi(deps: RestDependencies, db: Db) {
   auditRoutes(app, deps);
   gcRoutes(app, deps);
   snapshotRoutes(app, deps);
+  repositoryRoutes(app, deps);
   app.onError(({ error, code }) => {
     if (code === "NOT_FOUND") return Response.json({ error: "no such endpoint" }, { status: 404 });
     return apiErrorResponse(error);

@@ -1,4 +1,5 @@
 import packageJson from "../../package.json" with { type: "json" };
+import { RepositoryService } from "../admin/repository-service.ts";
 import { SessionService } from "../admin/session-service.ts";
 import { SnapshotService } from "../admin/snapshot-service.ts";
 import { AuditLog } from "../audit/audit-log.ts";
@@ -61,6 +62,8 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       policy: accessLayer.policy,
       audit,
       gc,
+      repositories: new RepositoryService(metadata.db, audit),
+      manifests: registry.manifests,
       snapshots: new SnapshotService(
         {
           databasePath: config.database.path,
