@@ -15,7 +15,11 @@ const CHUNK = new Uint8Array(1024 * 1024);
 for (let i = 0; i < CHUNK.length; i++) CHUNK[i] = (i * 2654435761) >>> 24;
 
 const dataDir = mkdtempSync(join(tmpdir(), "mcr-bench-"));
-const mcr = await startMcr(["--listen", "127.0.0.1:0", "--data-dir", dataDir], { cwd: dataDir });
+// An open registry: this measures storage, not authentication.
+const mcr = await startMcr(["--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+  cwd: dataDir,
+  env: { MCR_AUTH_PROVIDER: "none" },
+});
 const server = mcr.process;
 
 function rssMiB(pid: number): number {
