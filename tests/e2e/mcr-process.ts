@@ -51,7 +51,8 @@ export async function startMcr(
   const deadline = Date.now() + 10_000;
   let url: string | undefined;
   while (!url) {
-    // The listening line, in either log format: `url=http://…` or `"url":"http://…"`.
+    // The listening line, in either log format: `url=http://…` or `"url":"http://…"`. It is
+    // an info line: a caller that raises the log level must not pass a free port (:0).
     url = /registry listening.*?\burl"?[=:]"?([^\s"]+)/.exec(output)?.[1];
     if (url) break;
     if (child.exitCode !== null || Date.now() > deadline) {
