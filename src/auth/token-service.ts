@@ -60,7 +60,7 @@ export class TokenService {
       );
     }
     const { principal } = request;
-    const granted = this.#allowedScopes(principal, request.scopes);
+    const { granted, refused } = this.#allowedScopes(principal, request.scopes);
     const now = Date.now();
     const issued = await this.tokens.issue({
       kind: "registry",
@@ -93,6 +93,16 @@ export class TokenService {
     // nothing but noise (the tokens themselves expire and are purged).
     if (!principal) return grant;
     const actor: Actor = { name: principalName(principal), clientAddress: request.clientAddress };
+    // Clients learn of a refusal only as a narrower token and a 401 later; the trail records
+    // it here, where the decision was made, with what was asked.
+    if (refused.length > 0) {
+      await this.audit.record({
+        type: "policy_denied",
+        actor,
+        repository: refused[0]?.split(":")[1] ?? null,
+        details: { via: "token endpoint", refused },
+      });
+    }
     await this.audit.record({
       type: "token_issued",
       actor,
@@ -106,8 +116,9 @@ export class TokenService {
     return grant;
   }
 
-  #allowedScopes(principal: Principal, raw: string[]): Scope[] {
+  #allowedScopes(principal: Principal, raw: string[]) {
     const granted: Scope[] = [];
+    const refused: string[] = [];
     const texts = raw.flatMap((parameter) => parameter.split(" ")).filter(Boolean);
     if (texts.length > MAX_SCOPES) {
       throw new TokenRequestError(`at most ${MAX_SCOPES} scopes may be asked for at once`);
@@ -118,17 +129,18 @@ export class TokenService {
       const repository = scope.type === "repository" ? scope.name : null;
       const actions = scope.actions.filter((action) => {
         const needed = policyActionsFor(scope, action);
-        return (
+        const allowed =
           needed.length > 0 &&
           needed.every(
             (policyAction) =>
               this.policy.evaluate({ principal, action: policyAction, repository }).allowed,
-          )
-        );
+          );
+        if (!allowed) refused.push(`${scope.type}:${scope.name}:${action}`);
+        return allowed;
       });
       if (actions.length > 0) granted.push({ ...scope, actions });
     }
-    return granted;
+    return { granted, refused };
   }
 }
 

@@ -25,6 +25,8 @@ export interface GcReport {
   startedAt: string;
   finishedAt: string | null;
   reconcile: boolean;
+  /** Content younger than this was kept whatever referenced it. */
+  gracePeriodSeconds: number;
   manifestsDeleted: number;
   linksDeleted: number;
   repositoriesDeleted: number;
@@ -100,6 +102,7 @@ export class GarbageCollector {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       reconcile: options.reconcile,
+      gracePeriodSeconds: this.options.gracePeriod,
       manifestsDeleted: 0,
       linksDeleted: 0,
       repositoriesDeleted: 0,

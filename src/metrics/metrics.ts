@@ -72,13 +72,15 @@ export class Histogram {
   }
 }
 
-/** A value read when scraped. */
+/** A value read when scraped: a gauge, or a counter kept elsewhere (since start-up). */
 export interface Gauge {
   name: string;
   help: string;
+  type?: "gauge" | "counter";
   read(): Promise<number> | number;
 }
 
 export async function renderGauge(gauge: Gauge): Promise<string> {
-  return `# HELP ${gauge.name} ${gauge.help}\n# TYPE ${gauge.name} gauge\n${gauge.name} ${await gauge.read()}`;
+  const type = gauge.type ?? "gauge";
+  return `# HELP ${gauge.name} ${gauge.help}\n# TYPE ${gauge.name} ${type}\n${gauge.name} ${await gauge.read()}`;
 }

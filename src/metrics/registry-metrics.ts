@@ -73,11 +73,13 @@ export class RegistryMetrics {
       {
         name: "mcr_gc_runs_total",
         help: "Garbage collections finished.",
+        type: "counter",
         read: () => gc.totals().runs,
       },
       {
         name: "mcr_gc_freed_bytes_total",
         help: "Bytes freed by garbage collection.",
+        type: "counter",
         read: () => gc.totals().bytesFreed,
       },
     ];

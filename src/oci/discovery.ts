@@ -1,8 +1,8 @@
 import type { Page } from "../registry/pagination.ts";
 import { parsePageRequest } from "../registry/pagination.ts";
+import { jsonResponse } from "../server/json-response.ts";
 import type { OciRequest } from "./context.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
-import { jsonResponse } from "./json-response.ts";
 
 /** GET /v2/: the version check. */
 export function versionCheck() {

@@ -1,6 +1,6 @@
 import { RegistryError, type RegistryErrorKind } from "../registry/registry-error.ts";
+import { jsonResponse } from "../server/json-response.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
-import { jsonResponse } from "./json-response.ts";
 
 /** The distribution spec's error codes ("Error Codes"), plus Distribution's pagination one. */
 export type OciErrorCode =

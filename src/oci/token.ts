@@ -2,8 +2,8 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import { parseAuthorization } from "../auth/authorization-header.ts";
 import type { Principal } from "../auth/identity.ts";
 import { TokenRequestError, type TokenService } from "../auth/token-service.ts";
+import { jsonResponse } from "../server/json-response.ts";
 import { ociErrorResponse } from "./errors.ts";
-import { jsonResponse } from "./json-response.ts";
 import { readLimitedBody } from "./request-body.ts";
 
 /** A form body larger than this is not a token request. */

@@ -2,6 +2,7 @@ import { AccountError } from "../auth/account-service.ts";
 import { IdentityUnavailableError } from "../auth/identity-provider.ts";
 import { PolicyInputError, PolicyRuleNotFoundError } from "../policy/policy-service.ts";
 import { RegistryError } from "../registry/registry-error.ts";
+import { jsonResponse } from "../server/json-response.ts";
 
 /** A refusal of the admin REST API: an HTTP status and a message saying what was wrong. */
 export class ApiError extends Error {
@@ -39,5 +40,5 @@ export function apiErrorResponse(error: unknown): Response {
 function errorJson(status: number, message: string): Response {
   const headers: Record<string, string> = {};
   if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="mcr"';
-  return Response.json({ error: message }, { status, headers });
+  return jsonResponse({ error: message }, { status, headers });
 }

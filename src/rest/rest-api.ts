@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { Db } from "../db/schema.ts";
+import { jsonResponse } from "../server/json-response.ts";
 import { apiErrorResponse } from "./api-error.ts";
 import type { RestDependencies } from "./context.ts";
 import { accountRoutes } from "./routes/accounts.ts";
@@ -21,7 +22,7 @@ export function createRestApi(deps: RestDependencies, db: Db) {
   snapshotRoutes(app, deps);
   repositoryRoutes(app, deps);
   app.onError(({ error, code }) => {
-    if (code === "NOT_FOUND") return Response.json({ error: "no such endpoint" }, { status: 404 });
+    if (code === "NOT_FOUND") return jsonResponse({ error: "no such endpoint" }, { status: 404 });
     return apiErrorResponse(error);
   });
   return app;

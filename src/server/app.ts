@@ -2,6 +2,7 @@ import type { Elysia } from "elysia";
 import type { RegistryMetrics } from "../metrics/registry-metrics.ts";
 import type { OciDependencies } from "../oci/context.ts";
 import { handleOciRequest } from "../oci/dispatch.ts";
+import { jsonResponse } from "./json-response.ts";
 import { serveMetrics } from "./metrics-endpoint.ts";
 import { attachRequestInfo, requestInfo } from "./request-info.ts";
 
@@ -27,7 +28,7 @@ export function createApp(
     if (info.path === "/v1" || info.path.startsWith("/v1/")) {
       return rest.handle(withRoutableUrl(request));
     }
-    return Response.json({ error: `${info.path} does not exist` }, { status: 404 });
+    return jsonResponse({ error: `${info.path} does not exist` }, { status: 404 });
   };
 }
 

@@ -1,6 +1,7 @@
 import { constantTimeEqual } from "../auth/secrets.ts";
 import { isLoopbackHost } from "../config/listen-address.ts";
 import type { RegistryMetrics } from "../metrics/registry-metrics.ts";
+import { jsonResponse } from "./json-response.ts";
 
 /**
  * GET /metrics in the Prometheus text format. With metrics.token set, scrapers present it
@@ -17,10 +18,10 @@ export async function serveMetrics(
     const presented =
       /^bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
     if (!constantTimeEqual(presented, token)) {
-      return Response.json({ error: "a valid metrics token is required" }, { status: 401 });
+      return jsonResponse({ error: "a valid metrics token is required" }, { status: 401 });
     }
   } else if (!isLoopbackHost(clientAddress.replace(/^::ffff:/, ""))) {
-    return Response.json({ error: "metrics are served to loopback clients only" }, { status: 403 });
+    return jsonResponse({ error: "metrics are served to loopback clients only" }, { status: 403 });
   }
   return new Response(await metrics.render(), {
     headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },

@@ -209,3 +209,24 @@ describe("policy through the token flow", () => {
     );
   });
 });
+
+describe("denials through the token endpoint", () => {
+  test("a token request the policy narrows is audited as policy_denied with what was refused", async () => {
+    const robot = await createSystemAccount(registry, "narrowed-robot");
+    const answer = await requestToken(
+      registry.url,
+      { scope: ["repository:elsewhere/app:pull,push"] },
+      robot.authorization,
+    );
+    expect(answer.status).toBe(200);
+    const { events } = await registry.running.audit.query({
+      eventType: "policy_denied",
+      actor: "narrowed-robot",
+    });
+    expect(events[0]?.details).toMatchObject({
+      via: "token endpoint",
+      refused: ["repository:elsewhere/app:pull", "repository:elsewhere/app:push"],
+    });
+    expect(events[0]?.repository).toBe("elsewhere/app");
+  });
+});

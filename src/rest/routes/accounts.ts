@@ -2,6 +2,7 @@ import type { AccountType } from "../../auth/identity.ts";
 import { parseDuration } from "../../config/duration.ts";
 import type { AccountRecord } from "../../db/accounts.ts";
 import type { TokenRecord } from "../../db/tokens.ts";
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { requireAdmin } from "../caller.ts";
 import { type RestApp, type RestDependencies, type RestRequest, route } from "../context.ts";
@@ -33,7 +34,7 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
   return app
     .get(
       "/accounts",
-      admin(async () => Response.json({ accounts: (await deps.accounts.list()).map(accountJson) })),
+      admin(async () => jsonResponse({ accounts: (await deps.accounts.list()).map(accountJson) })),
     )
     .post(
       "/accounts",
@@ -56,7 +57,7 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
           },
           await actor(ctx),
         );
-        return Response.json(accountJson(account), { status: 201 });
+        return jsonResponse(accountJson(account), { status: 201 });
       }),
       none,
     )
@@ -76,7 +77,7 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
     .get(
       "/accounts/:username/tokens",
       admin(async (ctx) =>
-        Response.json({
+        jsonResponse({
           tokens: (await deps.accounts.listTokens(ctx.params.username ?? "")).map(tokenJson),
         }),
       ),
@@ -98,7 +99,7 @@ export function accountRoutes(app: RestApp, deps: RestDependencies) {
           await actor(ctx),
         );
         // The secret is shown this once; MCR keeps only its hash.
-        return Response.json(
+        return jsonResponse(
           {
             id: issued.id,
             token: issued.secret,

@@ -1,3 +1,4 @@
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { requireAdmin } from "../caller.ts";
 import { type RestApp, type RestDependencies, route } from "../context.ts";
@@ -21,7 +22,7 @@ export function auditRoutes(app: RestApp, deps: RestDependencies) {
         before: whole(query.get("before"), "before"),
         limit: whole(query.get("limit"), "limit"),
       });
-      return Response.json({
+      return jsonResponse({
         events: page.events.map((event) => ({
           id: event.id,
           time: new Date(event.time).toISOString(),

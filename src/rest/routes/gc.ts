@@ -1,4 +1,5 @@
-import { GcRunningError } from "../../gc/garbage-collector.ts";
+import { type GcReport, GcRunningError, type GcStatus } from "../../gc/garbage-collector.ts";
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { requireAdmin } from "../caller.ts";
 import { type RestApp, type RestDependencies, route } from "../context.ts";
@@ -22,7 +23,7 @@ export function gcRoutes(app: RestApp, deps: RestDependencies) {
           throw new ApiError(409, "a collection is already running");
         throw error;
       }
-      return Response.json(deps.gc.status(), { status: 202 });
+      return jsonResponse(statusJson(deps.gc.status()), { status: 202 });
     }),
     { parse: "none" },
   );
@@ -30,7 +31,34 @@ export function gcRoutes(app: RestApp, deps: RestDependencies) {
     "/gc/status",
     route(deps, async (ctx) => {
       requireAdmin(await ctx.caller());
-      return Response.json(deps.gc.status());
+      return jsonResponse(statusJson(deps.gc.status()));
     }),
   );
+}
+
+/** The API speaks snake_case; the collector's report is camelCase inside. */
+function statusJson(status: GcStatus) {
+  return {
+    state: status.state,
+    phase: status.phase,
+    current: status.current ? reportJson(status.current) : null,
+    last: status.last ? reportJson(status.last) : null,
+  };
+}
+
+function reportJson(report: GcReport) {
+  return {
+    started_at: report.startedAt,
+    finished_at: report.finishedAt,
+    reconcile: report.reconcile,
+    grace_period_seconds: report.gracePeriodSeconds,
+    manifests_deleted: report.manifestsDeleted,
+    links_deleted: report.linksDeleted,
+    repositories_deleted: report.repositoriesDeleted,
+    blobs_deleted: report.blobsDeleted,
+    bytes_freed: report.bytesFreed,
+    orphan_files_deleted: report.orphanFilesDeleted,
+    rows_without_file: report.rowsWithoutFile,
+    error: report.error,
+  };
 }

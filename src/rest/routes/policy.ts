@@ -4,6 +4,7 @@ import type { PolicyRuleInput } from "../../db/policy-rules.ts";
 import { POLICY_ACTIONS, type PolicyAction, type PolicyRule } from "../../policy/rule.ts";
 import { parseRepositoryName } from "../../registry/names.ts";
 import { RegistryError } from "../../registry/registry-error.ts";
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { requirePolicyAction } from "../caller.ts";
 import { type RestApp, type RestDependencies, type RestRequest, route } from "../context.ts";
@@ -39,7 +40,7 @@ export function policyRoutes(
       manager(async (ctx) => {
         const rule = findRule(deps, ctx.params.id, "change");
         const updated = await deps.policy.update(rule.id, { enabled }, await actor(ctx));
-        return Response.json(ruleJson(updated));
+        return jsonResponse(ruleJson(updated));
       }),
       none,
     );
@@ -48,27 +49,27 @@ export function policyRoutes(
   return app
     .get(
       "/policy/rules",
-      manager(async () => Response.json({ rules: deps.policy.rules().map(ruleJson) })),
+      manager(async () => jsonResponse({ rules: deps.policy.rules().map(ruleJson) })),
     )
     .post(
       "/policy/rules",
       manager(async (ctx) => {
         const input = ruleInput(await readJsonObject(ctx.request), null);
         const rule = await deps.policy.create(input, await actor(ctx));
-        return Response.json(ruleJson(rule), { status: 201 });
+        return jsonResponse(ruleJson(rule), { status: 201 });
       }),
       none,
     )
     .get(
       "/policy/rules/:id",
-      manager(async (ctx) => Response.json(ruleJson(findRule(deps, ctx.params.id, "read")))),
+      manager(async (ctx) => jsonResponse(ruleJson(findRule(deps, ctx.params.id, "read")))),
     )
     .patch(
       "/policy/rules/:id",
       manager(async (ctx) => {
         const current = findRule(deps, ctx.params.id, "change");
         const patch = ruleInput(await readJsonObject(ctx.request), current);
-        return Response.json(
+        return jsonResponse(
           ruleJson(await deps.policy.update(current.id, patch, await actor(ctx))),
         );
       }),
@@ -100,7 +101,7 @@ export function policyRoutes(
           action: action as PolicyAction,
           repository,
         });
-        return Response.json({
+        return jsonResponse({
           allowed: decision.allowed,
           reason: decision.reason,
           rule: decision.rule ? ruleJson(decision.rule) : null,

@@ -1,6 +1,7 @@
 import type { ManifestDetail, RepositoryDetail } from "../../admin/repository-service.ts";
 import type { RepositorySummary } from "../../db/repository-summaries.ts";
 import { isTag } from "../../registry/names.ts";
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { requireAdmin } from "../caller.ts";
 import { type RestApp, type RestDependencies, type RestRequest, route } from "../context.ts";
@@ -28,7 +29,7 @@ export function repositoryRoutes(app: RestApp, deps: RestDependencies) {
       const limit = Number(limitText);
       const page = await deps.repositories.list({ last: ctx.query.get("last"), limit: limit + 1 });
       const items = page.slice(0, limit);
-      return Response.json({
+      return jsonResponse({
         repositories: items.map(summaryJson),
         next_last: page.length > limit ? (items.at(-1)?.name ?? null) : null,
       });
@@ -39,12 +40,12 @@ export function repositoryRoutes(app: RestApp, deps: RestDependencies) {
     admin(async (ctx) => {
       const target = parseTarget(ctx);
       if (target.kind === "manifest") {
-        return Response.json(
+        return jsonResponse(
           manifestJson(await deps.repositories.manifest(target.name, target.digest)),
         );
       }
       if (target.kind === "tag") throw new ApiError(405, "tags are read through the repository");
-      return Response.json(detailJson(await deps.repositories.detail(target.name)));
+      return jsonResponse(detailJson(await deps.repositories.detail(target.name)));
     }),
   );
   app.delete(

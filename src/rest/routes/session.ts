@@ -1,3 +1,4 @@
+import { jsonResponse } from "../../server/json-response.ts";
 import { ApiError } from "../api-error.ts";
 import { type RestApp, type RestDependencies, route } from "../context.ts";
 import { readJsonObject, stringField } from "../json-body.ts";
@@ -7,7 +8,7 @@ export function sessionRoutes(app: RestApp, deps: RestDependencies) {
   return app
     .get(
       "/health",
-      route(deps, () => Response.json({ status: "ok", version: deps.version })),
+      route(deps, () => jsonResponse({ status: "ok", version: deps.version })),
     )
     .post(
       "/auth/login",
@@ -21,7 +22,7 @@ export function sessionRoutes(app: RestApp, deps: RestDependencies) {
           ctx.clientAddress,
         );
         if (!session) throw new ApiError(401, "invalid username or password");
-        return Response.json({
+        return jsonResponse({
           token: session.token,
           expires_at: new Date(session.expiresAt).toISOString(),
           username: session.identity.username,

@@ -1,3 +1,4 @@
+import { jsonResponse } from "../../server/json-response.ts";
 import { requireAdmin } from "../caller.ts";
 import { type RestApp, type RestDependencies, route } from "../context.ts";
 
@@ -12,7 +13,7 @@ export function snapshotRoutes(app: RestApp, deps: RestDependencies) {
         name: caller.username,
         clientAddress: ctx.clientAddress,
       });
-      return Response.json(snapshot, { status: 201 });
+      return jsonResponse(snapshot, { status: 201 });
     }),
     { parse: "none" },
   );
