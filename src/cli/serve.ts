@@ -10,11 +10,19 @@ export const serveCommand = defineCommand({
     config: { type: "string", description: "TOML configuration file" },
     "data-dir": { type: "string", description: "Data folder (default ./data)" },
     listen: { type: "string", description: "HOST:PORT to listen on (default 127.0.0.1:5000)" },
+    "rpc-listen": {
+      type: "string",
+      description: "HOST:PORT of the admin RPC listener (default 127.0.0.1:9443)",
+    },
   },
   run: async ({ args }) => {
     const config = prepareCommand("serve", {
       file: args.config,
-      flags: { "storage.data_dir": args["data-dir"], "server.listen": args.listen },
+      flags: {
+        "storage.data_dir": args["data-dir"],
+        "server.listen": args.listen,
+        "server.rpc_listen": args["rpc-listen"],
+      },
     });
 
     const log = createLogger(config.log);

@@ -10,6 +10,8 @@ export type LogFormat = "json" | "text";
 export interface Config {
   server: {
     listen: ListenAddress;
+    /** The admin RPC listener (gRPC, gRPC-Web, Connect); null for none. */
+    rpcListen: ListenAddress | null;
     /** Base URL clients see, when a proxy terminates TLS in front of MCR; no trailing slash. */
     externalUrl: string | null;
     tlsCert: string | null;

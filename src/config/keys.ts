@@ -97,6 +97,15 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       },
     },
     external_url: { default: "", describe: "base URL clients see", parse: externalUrl },
+    rpc_listen: {
+      default: "127.0.0.1:9443",
+      describe: "HOST:PORT of the admin RPC listener, empty for none",
+      parse: (raw) => {
+        if (raw === "") return ok(null);
+        const address = typeof raw === "string" ? parseListenAddress(raw) : null;
+        return address ? ok(address) : refuse("must be HOST:PORT, or empty to turn it off");
+      },
+    },
     tls_cert: { default: "", describe: "PEM certificate chain", parse: optionalText() },
     tls_key: { default: "", describe: "PEM private key", parse: optionalText() },
     trusted_proxies: { default: [], describe: "proxy addresses or CIDRs", parse: list() },

@@ -139,6 +139,7 @@ function build(values: RawSections): Config {
   return {
     server: {
       listen: server.listen as ListenAddress,
+      rpcListen: server.rpc_listen as ListenAddress | null,
       externalUrl: server.external_url as string | null,
       tlsCert: server.tls_cert as string | null,
       tlsKey: server.tls_key as string | null,

@@ -14,6 +14,7 @@ import { RegistryMetrics } from "../metrics/registry-metrics.ts";
 import { KeyedLock } from "../registry/keyed-lock.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
 import { createRestApi } from "../rest/rest-api.ts";
+import { type RpcServer, startRpcServer } from "../rpc/rpc-server.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { createApp } from "./app.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
@@ -27,6 +28,8 @@ export interface RunningRegistry {
   registry: Registry;
   audit: AuditLog;
   gc: GarbageCollector;
+  /** The admin RPC listener, when one is configured. */
+  rpc: RpcServer | null;
   /** Drains requests, stops background work and closes the database. */
   stop(): Promise<void>;
 }
@@ -105,6 +108,18 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     metrics.record(request, path, status, seconds, bytes),
   );
 
+  const rpc = config.server.rpcListen
+    ? await startRpcServer({
+        listen: config.server.rpcListen,
+        tls:
+          config.server.tlsCert && config.server.tlsKey
+            ? { cert: config.server.tlsCert, key: config.server.tlsKey }
+            : null,
+        deps: { version: packageJson.version },
+        log,
+      })
+    : null;
+
   const purgeEvery = Math.min(PURGE_INTERVAL_CAP_SECONDS, config.storage.uploadMaxAge / 4);
   const purgeTimer = setInterval(() => {
     registry.uploads
@@ -148,11 +163,13 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     registry,
     audit,
     gc,
+    rpc,
     stop: async () => {
       clearInterval(purgeTimer);
       if (gcTimer) clearInterval(gcTimer);
       await gc.stop();
       await http.shutdown(config.server.shutdownTimeout);
+      await rpc?.close();
       await metadata.close();
     },
   };

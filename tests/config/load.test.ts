@@ -35,6 +35,7 @@ describe("defaults", () => {
     const config = loadConfig();
     expect(config.server).toEqual({
       listen: { host: "127.0.0.1", port: 5000 },
+      rpcListen: { host: "127.0.0.1", port: 9443 },
       externalUrl: null,
       tlsCert: null,
       tlsKey: null,

@@ -30,7 +30,10 @@ export async function startMcr(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
 ): Promise<McrProcess> {
-  const child = Bun.spawn([requireBinary(), "serve", ...args], {
+  // A free port for the admin RPC listener too, unless the caller tests the defaults.
+  const rpc = args.includes("--listen") && !args.includes("--rpc-listen");
+  const fullArgs = rpc ? [...args, "--rpc-listen", "127.0.0.1:0"] : args;
+  const child = Bun.spawn([requireBinary(), "serve", ...fullArgs], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
     stdin: "ignore",

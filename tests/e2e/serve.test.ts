@@ -66,6 +66,14 @@ test("with no flags it serves on 127.0.0.1:5000 with data in ./data and a genera
   expect(admin.status).toBe(200);
   expect(admin.headers.get("docker-distribution-api-version")).toBe("registry/2.0");
 
+  // The admin RPC listener, on its default port, answers Connect JSON over HTTP/1.1.
+  const health = await fetch("http://127.0.0.1:9443/mcr.v1.AdminService/Health", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  expect(await health.json()).toEqual({ status: "ok", version: packageJson.version });
+
   // Neither the password nor any Authorization header reaches the log.
   await Bun.sleep(50);
   expect(mcr.log()).not.toContain(password);

@@ -38,7 +38,11 @@ export async function startTestRegistry(
   const dataDir = options.dataDir ?? makeTempFolder();
   const config = loadConfig({
     env: { MCR_AUTH_PROVIDER: "none", ...options.env },
-    flags: { "storage.data_dir": dataDir, "server.listen": "127.0.0.1:0" },
+    flags: {
+      "storage.data_dir": dataDir,
+      "server.listen": "127.0.0.1:0",
+      "server.rpc_listen": "127.0.0.1:0",
+    },
   });
   const running = await startRegistry(config, silentLogger);
   let stopped = false;

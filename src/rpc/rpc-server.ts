@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttp2Server, createSecureServer } from "node:http2";
+import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ListenAddress } from "../config/listen-address.ts";
+import type { Logger } from "../log/logger.ts";
+import { type RpcDependencies, rpcRoutes } from "./routes.ts";
+
+/** The HTTP/2 connection preface: a cleartext connection that starts so speaks h2c. */
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0");
+
+/** The admin RPC listener: gRPC, gRPC-Web and Connect on one port. */
+export interface RpcServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the Connect services on their own listener with node:http2 (Bun.serve cannot send
+ * the response trailers native gRPC needs). With TLS, ALPN picks HTTP/2 or HTTP/1.1 and TLS
+ * 1.3 is the minimum. In cleartext, node's http2 server does not fall back to HTTP/1.1, so
+ * each connection's first bytes decide: the h2c preface goes to the HTTP/2 server,
+ * anything else (curl with Connect JSON) to an HTTP/1.1 server.
+ */
+export async function startRpcServer(options: {
+  listen: ListenAddress;
+  tls: { cert: string; key: string } | null;
+  deps: RpcDependencies;
+  log: Logger;
+}): Promise<RpcServer> {
+  const handler = connectNodeAdapter({ routes: rpcRoutes(options.deps) });
+  const sockets = new Set<Socket>();
+  let server: Server;
+  if (options.tls) {
+    server = createSecureServer(
+      {
+        allowHTTP1: true,
+        cert: readFileSync(options.tls.cert),
+        key: readFileSync(options.tls.key),
+        minVersion: "TLSv1.3",
+      },
+      handler,
+    ) as unknown as Server;
+  } else {
+    const h2 = createHttp2Server(handler);
+    const h1 = createHttpServer(handler);
+    server = createTcpServer((socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      socket.once("data", (first: Buffer) => {
+        socket.pause();
+        socket.unshift(first);
+        const target = first.subarray(0, H2_PREFACE.length).equals(H2_PREFACE) ? h2 : h1;
+        target.emit("connection", socket);
+        socket.resume();
+      });
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.listen.port, options.listen.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.listen.port;
+  options.log.info("admin RPC listening", {
+    address: `${options.listen.host}:${port}`,
+    tls: Boolean(options.tls),
+  });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Connections handed to the HTTP servers are no longer the listener's to close.
+        for (const socket of sockets) socket.destroy();
+        setTimeout(resolve, 1000).unref();
+      }),
+  };
+}
