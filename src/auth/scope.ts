@@ -23,10 +23,6 @@ export function parseScope(text: string): Scope | null {
   return { type: text.slice(0, first), name: text.slice(first + 1, last), actions };
 }
 
-export function formatScope(scope: Scope): string {
-  return `${scope.type}:${scope.name}:${scope.actions.join(",")}`;
-}
-
 /**
  * The policy actions a scope action stands for. `*` on a repository means everything one
  * can do to it; `registry:catalog:*` is the catalog.

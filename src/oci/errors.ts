@@ -1,4 +1,4 @@
-import { RegistryError, type RegistryErrorKind } from "../registry/registry-error.ts";
+import type { RegistryError, RegistryErrorKind } from "../registry/registry-error.ts";
 import { jsonResponse } from "../server/json-response.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
 
@@ -74,11 +74,6 @@ export function registryErrorResponse(error: RegistryError): Response {
     if (error.kind === "range-unsatisfiable") headers["Content-Range"] = `bytes */${size}`;
   }
   return ociErrorResponse(status, code, error.message, headers, error.detail);
-}
-
-/** True for failures the client caused, which get an OCI error rather than a 500. */
-export function isRegistryError(error: unknown): error is RegistryError {
-  return error instanceof RegistryError;
 }
 
 /**
