@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import packageJson from "../../package.json" with { type: "json" };
 import {
   type AuthRegistry,
@@ -9,6 +8,7 @@ import {
   createSystemAccount,
   startAuthRegistry,
 } from "../helpers/auth.ts";
+import { rawGet as rawHttpGet } from "../helpers/raw-http.ts";
 import { callApi, expectApiError, expectStatus } from "../helpers/rest-client.ts";
 
 /** GET /v1/health, POST /v1/auth/login and POST /v1/auth/logout. */
@@ -200,18 +200,7 @@ describe("auth.session_ttl", () => {
   });
 });
 
-/** Sends a raw HTTP/1.1 GET with the given Host header and returns the whole answer. */
+/** A raw GET with the given Host header to the registry under test. */
 function rawGet(host: string, path: string): Promise<string> {
-  const { port } = registry.running.http;
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-    });
-    let answer = "";
-    socket.on("data", (chunk) => {
-      answer += chunk.toString();
-    });
-    socket.on("end", () => resolve(answer));
-    socket.on("error", reject);
-  });
+  return rawHttpGet(registry.running.http.port, host, path);
 }

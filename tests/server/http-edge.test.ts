@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connect } from "node:net";
+import { rawGet as rawHttpGet } from "../helpers/raw-http.ts";
 import { startTestRegistry, type TestRegistry } from "../helpers/test-registry.ts";
 
 let registry: TestRegistry;
@@ -8,20 +8,9 @@ beforeAll(async () => {
 });
 afterAll(() => registry.destroy());
 
-/** Sends a raw HTTP/1.1 request and returns the whole answer as text. */
+/** A raw GET with the given Host header to the registry under test. */
 function rawRequest(host: string, path = "/v2/_catalog"): Promise<string> {
-  const { port } = registry.running.http;
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-    });
-    let answer = "";
-    socket.on("data", (chunk) => {
-      answer += chunk.toString();
-    });
-    socket.on("end", () => resolve(answer));
-    socket.on("error", reject);
-  });
+  return rawHttpGet(registry.running.http.port, host, path);
 }
 
 test("a Host header that forms no URL gets a 400 OCI error, never Bun's debug page", async () => {
