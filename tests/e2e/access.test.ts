@@ -9,6 +9,7 @@ import { openDatabase } from "../../src/db/database.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { PolicyService } from "../../src/policy/policy-service.ts";
 import { basic, readAdminPassword, ruleInput } from "../helpers/auth.ts";
+import { runCommand } from "../helpers/run-command.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 import { type McrProcess, requireBinary, startMcr } from "./mcr-process.ts";
 
@@ -59,14 +60,17 @@ async function prepareDataFolder(): Promise<string> {
   }
 }
 
-async function run(command: string[], env = clientEnv) {
-  const child = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code, output: `${stdout}${stderr}` };
+function run(command: string[], env = clientEnv) {
+  return runCommand(command, { env });
+}
+
+/** `CLIENT login` refuses a wrong admin password and accepts the right one. */
+async function expectLoginRefusedThenAccepted(client: "skopeo" | "podman", password: string) {
+  const login = (secret: string) =>
+    run([client, "login", "--tls-verify=false", "-u", "admin", "-p", secret, host]);
+  expect((await login("nope")).code).not.toBe(0);
+  const accepted = await login(password);
+  expect({ code: accepted.code, output: accepted.output }).toMatchObject({ code: 0 });
 }
 
 /** A one-layer OCI image layout, made with umoci as ../shared/realworld/make-images.sh does. */
@@ -162,29 +166,7 @@ test("a wrong password fails", async () => {
 
 test("skopeo login with the generated admin password, then skopeo inspect", async () => {
   const password = readAdminPassword(dataDir);
-  const wrong = await run([
-    "skopeo",
-    "login",
-    "--tls-verify=false",
-    "-u",
-    "admin",
-    "-p",
-    "nope",
-    host,
-  ]);
-  expect(wrong.code).not.toBe(0);
-
-  const login = await run([
-    "skopeo",
-    "login",
-    "--tls-verify=false",
-    "-u",
-    "admin",
-    "-p",
-    password,
-    host,
-  ]);
-  expect({ code: login.code, output: login.output }).toMatchObject({ code: 0 });
+  await expectLoginRefusedThenAccepted("skopeo", password);
 
   const inspect = await run([
     "skopeo",
@@ -213,29 +195,7 @@ test("skopeo login with the generated admin password, then skopeo inspect", asyn
 
 test("podman login with the generated admin password", async () => {
   const password = readAdminPassword(dataDir);
-  const wrong = await run([
-    "podman",
-    "login",
-    "--tls-verify=false",
-    "-u",
-    "admin",
-    "-p",
-    "nope",
-    host,
-  ]);
-  expect(wrong.code).not.toBe(0);
-
-  const login = await run([
-    "podman",
-    "login",
-    "--tls-verify=false",
-    "-u",
-    "admin",
-    "-p",
-    password,
-    host,
-  ]);
-  expect({ code: login.code, output: login.output }).toMatchObject({ code: 0 });
+  await expectLoginRefusedThenAccepted("podman", password);
   const who = await run(["podman", "login", "--get-login", host]);
   expect(who.stdout.trim()).toBe("admin");
 }, 60_000);

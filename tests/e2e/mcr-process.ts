@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { runCommand } from "../helpers/run-command.ts";
 
 /** The compiled binary that `bun run build` makes; the e2e tests run nothing else. */
 export const MCR_BINARY = resolve(import.meta.dir, "../../dist/mcr");
@@ -79,20 +80,9 @@ export async function startMcr(
 }
 
 /** Runs `dist/mcr ARGS` to completion. */
-export async function runMcr(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-) {
-  const child = Bun.spawn([requireBinary(), ...args], {
+export function runMcr(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return runCommand([requireBinary(), ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code };
 }

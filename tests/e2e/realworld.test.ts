@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { runCommand } from "../helpers/run-command.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 import { type McrProcess, startMcr } from "./mcr-process.ts";
 
@@ -17,18 +18,8 @@ let workDir: string;
 let registry: McrProcess;
 let startedDockerd = false;
 
-async function sh(command: string[], env: Record<string, string> = {}) {
-  const child = Bun.spawn(command, {
-    env: { ...process.env, RT_HOME, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code };
+function sh(command: string[], env: Record<string, string> = {}) {
+  return runCommand(command, { env: { ...process.env, RT_HOME, ...env } });
 }
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import packageJson from "../../package.json" with { type: "json" };
+import { runCommand } from "../helpers/run-command.ts";
 import { startTestRegistry, type TestRegistry } from "../helpers/test-registry.ts";
 
 /**
@@ -29,14 +30,11 @@ afterAll(() => registry.destroy());
 test("python3-grpcio calls Health over native gRPC", async () => {
   const python = "/usr/bin/python3";
   if (!(await Bun.file(python).exists())) throw new Error("Debian's python3 is missing");
-  const child = Bun.spawn([python, "-c", CLIENT, `127.0.0.1:${registry.running.rpc?.port}`], {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
+  const { stdout, stderr, code } = await runCommand([
+    python,
+    "-c",
+    CLIENT,
+    `127.0.0.1:${registry.running.rpc?.port}`,
   ]);
   expect(stderr).toBe("");
   expect(code).toBe(0);
