@@ -2,6 +2,7 @@ import type { Actor, AuditLog } from "../audit/audit-log.ts";
 import {
   type AccountRecord,
   countAccounts,
+  findAccountById,
   findAccountByUsername,
   insertAccount,
   listAccounts,
@@ -10,7 +11,7 @@ import {
 } from "../db/accounts.ts";
 import type { Db } from "../db/schema.ts";
 import { listTokensOf, revokeToken, revokeTokensOf, type TokenRecord } from "../db/tokens.ts";
-import type { AccountType } from "./identity.ts";
+import type { AccountType, Identity } from "./identity.ts";
 import { hashPassword } from "./passwords.ts";
 import type { IssuedToken, TokenStore } from "./token-store.ts";
 
@@ -171,6 +172,20 @@ export class AccountService {
       actor,
       details: { token_id: tokenId, account: username },
     });
+  }
+
+  /** The identity of a local account named by username or id, as the policy sees it. */
+  async identityOf(usernameOrId: string): Promise<Identity> {
+    const account =
+      (await findAccountByUsername(this.db, usernameOrId)) ??
+      (await findAccountById(this.db, usernameOrId));
+    if (!account) throw new AccountError("not-found", `no account ${usernameOrId}`);
+    return {
+      id: account.id,
+      username: account.username,
+      accountType: account.accountType,
+      roles: account.roles,
+    };
   }
 
   async #find(username: string): Promise<AccountRecord> {

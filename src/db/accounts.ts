@@ -1,5 +1,6 @@
+import type { Selectable } from "kysely";
 import type { AccountType } from "../auth/identity.ts";
-import type { Db } from "./schema.ts";
+import type { DatabaseSchema, Db } from "./schema.ts";
 
 /** A local account as stored. */
 export interface AccountRecord {
@@ -77,16 +78,7 @@ export async function setAccountPasswordHash(db: Db, id: string, hash: string, n
     .execute();
 }
 
-function toRecord(row: {
-  id: string;
-  username: string;
-  account_type: AccountType;
-  roles: string;
-  disabled: number;
-  password_hash: string | null;
-  created_at: number;
-  updated_at: number;
-}): AccountRecord {
+function toRecord(row: Selectable<DatabaseSchema["accounts"]>): AccountRecord {
   return {
     id: row.id,
     username: row.username,

@@ -1,6 +1,7 @@
+import type { Selectable } from "kysely";
 import type { AccountType } from "../auth/identity.ts";
 import type { PolicyAction, PolicyRule } from "../policy/rule.ts";
-import type { Db } from "./schema.ts";
+import type { DatabaseSchema, Db } from "./schema.ts";
 
 /** The fields of a rule an operator writes. */
 export type PolicyRuleInput = Omit<PolicyRule, "id" | "builtin">;
@@ -51,18 +52,7 @@ function toRow(rule: PolicyRuleInput) {
   };
 }
 
-function toRule(row: {
-  id: number;
-  priority: number;
-  effect: "allow" | "deny";
-  subjects: string;
-  account_types: string;
-  roles: string;
-  actions: string;
-  repositories: string;
-  description: string;
-  enabled: number;
-}): PolicyRule {
+function toRule(row: Selectable<DatabaseSchema["policy_rules"]>): PolicyRule {
   return {
     id: row.id,
     priority: row.priority,

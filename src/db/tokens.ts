@@ -1,4 +1,5 @@
-import type { Db } from "./schema.ts";
+import type { Selectable } from "kysely";
+import type { DatabaseSchema, Db } from "./schema.ts";
 
 /** What a token is for. */
 export type TokenKind = "registry" | "refresh" | "session" | "api";
@@ -98,19 +99,7 @@ export async function deleteExpiredTokens(db: Db, before: number): Promise<numbe
   return Number(result.numDeletedRows);
 }
 
-function toRecord(row: {
-  id: string;
-  kind: TokenKind;
-  subject_id: string;
-  username: string;
-  account_type: string;
-  roles: string;
-  access: string | null;
-  description: string;
-  created_at: number;
-  expires_at: number | null;
-  revoked_at: number | null;
-}): TokenRecord {
+function toRecord(row: Selectable<DatabaseSchema["tokens"]>): TokenRecord {
   return {
     id: row.id,
     kind: row.kind,

@@ -1,5 +1,4 @@
 import { Elysia } from "elysia";
-import type { Db } from "../db/schema.ts";
 import { jsonResponse } from "../server/json-response.ts";
 import { apiErrorResponse } from "./api-error.ts";
 import type { RestDependencies } from "./context.ts";
@@ -12,11 +11,11 @@ import { sessionRoutes } from "./routes/session.ts";
 import { snapshotRoutes } from "./routes/snapshot.ts";
 
 /** The admin REST API under /v1: thin routes over the account, policy and audit services. */
-export function createRestApi(deps: RestDependencies, db: Db) {
+export function createRestApi(deps: RestDependencies) {
   const app = new Elysia({ prefix: "/v1" });
   sessionRoutes(app, deps);
   accountRoutes(app, deps);
-  policyRoutes(app, deps, db);
+  policyRoutes(app, deps);
   auditRoutes(app, deps);
   gcRoutes(app, deps);
   snapshotRoutes(app, deps);

@@ -59,38 +59,35 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     deleteUntagged: config.gc.deleteUntagged,
   });
   const metrics = new RegistryMetrics(metadata.db, gc);
-  const rest = createRestApi(
-    {
-      accounts: accessLayer.accounts,
-      policy: accessLayer.policy,
+  const rest = createRestApi({
+    accounts: accessLayer.accounts,
+    policy: accessLayer.policy,
+    audit,
+    gc,
+    repositories: new RepositoryService(metadata.db, audit),
+    manifests: registry.manifests,
+    snapshots: new SnapshotService(
+      {
+        databasePath: config.database.path,
+        dir: config.snapshot.dir,
+        keepDays: config.snapshot.keepDays,
+      },
       audit,
-      gc,
-      repositories: new RepositoryService(metadata.db, audit),
-      manifests: registry.manifests,
-      snapshots: new SnapshotService(
-        {
-          databasePath: config.database.path,
-          dir: config.snapshot.dir,
-          keepDays: config.snapshot.keepDays,
-        },
-        audit,
-      ),
-      identity: accessLayer.tokens
-        ? {
-            authenticator: accessLayer.tokens.authenticator,
-            sessions: new SessionService(
-              metadata.db,
-              accessLayer.tokens.authenticator,
-              accessLayer.tokenStore,
-              audit,
-              config.auth.sessionTtl,
-            ),
-          }
-        : null,
-      version: packageJson.version,
-    },
-    metadata.db,
-  );
+    ),
+    identity: accessLayer.tokens
+      ? {
+          authenticator: accessLayer.tokens.authenticator,
+          sessions: new SessionService(
+            metadata.db,
+            accessLayer.tokens.authenticator,
+            accessLayer.tokenStore,
+            audit,
+            config.auth.sessionTtl,
+          ),
+        }
+      : null,
+    version: packageJson.version,
+  });
   const app = createApp(
     {
       registry,

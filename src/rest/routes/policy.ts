@@ -1,5 +1,4 @@
 import type { Principal } from "../../auth/identity.ts";
-import { findAccountById, findAccountByUsername } from "../../db/accounts.ts";
 import type { PolicyRuleInput } from "../../db/policy-rules.ts";
 import { POLICY_ACTIONS, type PolicyAction, type PolicyRule } from "../../policy/rule.ts";
 import { parseRepositoryName } from "../../registry/names.ts";
@@ -15,11 +14,7 @@ import { readJsonObject, stringField } from "../json-body.ts";
  * written in snake_case: priority, effect, subjects, account_types, roles, actions,
  * repositories, description, enabled.
  */
-export function policyRoutes(
-  app: RestApp,
-  deps: RestDependencies,
-  db: import("../../db/schema.ts").Db,
-) {
+export function policyRoutes(app: RestApp, deps: RestDependencies) {
   const manager = (handle: (ctx: RestRequest) => Promise<Response>) =>
     route(deps, async (ctx) => {
       requirePolicyAction(deps.policy, await ctx.caller(), "policy:manage");
@@ -87,7 +82,7 @@ export function policyRoutes(
       "/policy/evaluate",
       manager(async (ctx) => {
         const body = await readJsonObject(ctx.request);
-        const principal = await principalOf(db, body.subject);
+        const principal = await principalOf(deps, body.subject);
         const action = stringField(body, "action");
         if (!(POLICY_ACTIONS as readonly string[]).includes(action)) {
           throw new ApiError(
@@ -128,22 +123,12 @@ function findRule(
 }
 
 /** "anonymous", or a local account by username or id. */
-async function principalOf(
-  db: import("../../db/schema.ts").Db,
-  subject: unknown,
-): Promise<Principal> {
+async function principalOf(deps: RestDependencies, subject: unknown): Promise<Principal> {
   if (subject === undefined || subject === "anonymous") return null;
-  if (typeof subject !== "string")
+  if (typeof subject !== "string") {
     throw new ApiError(400, "subject must be a username, an id or anonymous");
-  const account =
-    (await findAccountByUsername(db, subject)) ?? (await findAccountById(db, subject));
-  if (!account) throw new ApiError(404, `no account ${subject}`);
-  return {
-    id: account.id,
-    username: account.username,
-    accountType: account.accountType,
-    roles: account.roles,
-  };
+  }
+  return deps.accounts.identityOf(subject);
 }
 
 /** Reads a rule from JSON, over `base` for a partial update; the service validates values. */
