@@ -39,8 +39,8 @@ const ERROR_TABLE: Record<RegistryErrorKind, { status: number; code: OciErrorCod
   "manifest-unknown": { status: 404, code: "MANIFEST_UNKNOWN" },
   "manifest-invalid": { status: 400, code: "MANIFEST_INVALID" },
   "manifest-blob-unknown": { status: 400, code: "MANIFEST_BLOB_UNKNOWN" },
-  // Spec, "Pushing Manifests": a registry refusing a large manifest answers 413.
-  "manifest-too-large": { status: 413, code: "SIZE_INVALID" },
+  // Spec, "Pushing Manifests": a registry refusing a large manifest (or any body) answers 413.
+  "body-too-large": { status: 413, code: "SIZE_INVALID" },
   "size-invalid": { status: 400, code: "SIZE_INVALID" },
   "pagination-invalid": { status: 400, code: "PAGINATION_NUMBER_INVALID" },
   "body-stalled": { status: 408, code: "BLOB_UPLOAD_INVALID" },

@@ -68,5 +68,5 @@ export async function readLimitedBody(
 }
 
 function tooLarge(limit: number, what: string): RegistryError {
-  return new RegistryError("manifest-too-large", `${what} is larger than the ${limit}-byte limit`);
+  return new RegistryError("body-too-large", `${what} is larger than the ${limit}-byte limit`);
 }

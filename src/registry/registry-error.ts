@@ -16,7 +16,7 @@ export type RegistryErrorKind =
   | "manifest-unknown"
   | "manifest-invalid"
   | "manifest-blob-unknown"
-  | "manifest-too-large"
+  | "body-too-large"
   | "size-invalid"
   | "pagination-invalid"
   | "body-stalled"
