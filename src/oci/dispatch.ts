@@ -122,10 +122,10 @@ const ENDPOINTS: { [R in OciRoute["resource"]]: Record<string, Endpoint> } = {
  */
 export async function handleOciRequest(
   request: Request,
+  url: URL,
   clientAddress: string,
   deps: OciDependencies,
 ): Promise<Response> {
-  const url = new URL(request.url);
   try {
     if (url.pathname === "/v2/token" && deps.tokens) {
       return await handleTokenRequest(request, url, clientAddress, deps.tokens);

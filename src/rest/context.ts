@@ -54,11 +54,11 @@ type Route = (ctx: RestRequest) => Promise<Response> | Response;
  */
 export function route(deps: RestDependencies, handle: Route) {
   return async ({ request, params }: { request: Request; params: Record<string, string> }) => {
-    const { clientAddress } = requestInfo(request);
+    const { clientAddress, url } = requestInfo(request);
     const ctx: RestRequest = {
       request,
       params: decodeParams(params),
-      query: new URL(request.url).searchParams,
+      query: url.searchParams,
       clientAddress,
       deps,
       caller: async () =>

@@ -23,7 +23,7 @@ export function createApp(
       return serveMetrics(request, info.clientAddress, metrics.registry, metrics.token);
     }
     if (info.path === "/v2" || info.path.startsWith("/v2/")) {
-      return handleOciRequest(request, info.clientAddress, oci);
+      return handleOciRequest(request, info.url, info.clientAddress, oci);
     }
     if (info.path === "/v1" || info.path.startsWith("/v1/")) {
       return rest.handle(withRoutableUrl(request));
@@ -38,9 +38,9 @@ export function createApp(
  * are handed over with an equivalent URL on a longer, fixed origin.
  */
 function withRoutableUrl(request: Request): Request {
-  const url = new URL(request.url);
+  const { url } = requestInfo(request);
   if (url.origin.length >= 11) return request;
   const routable = new Request(`http://mcr.internal${url.pathname}${url.search}`, request);
-  attachRequestInfo(routable, requestInfo(request));
+  attachRequestInfo(routable, { ...requestInfo(request), url: new URL(routable.url) });
   return routable;
 }

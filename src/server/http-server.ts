@@ -75,11 +75,12 @@ export function startHttpServer(
         settings.trustedProxies,
       );
       // A Host header that makes no URL (`Host: a/b`) leaves request.url unparseable.
-      let path: string | null = null;
+      let url: URL | null = null;
       try {
-        path = new URL(request.url).pathname;
+        url = new URL(request.url);
       } catch {}
-      attachRequestInfo(request, { id, clientAddress: address, path: path ?? "" });
+      const path = url?.pathname ?? null;
+      if (url) attachRequestInfo(request, { id, clientAddress: address, url, path: url.pathname });
 
       let response: Response;
       try {

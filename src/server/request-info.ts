@@ -2,7 +2,8 @@
 export interface RequestInfo {
   id: string;
   clientAddress: string;
-  /** The URL's path, parsed once by the server (not percent-decoded). */
+  /** The URL, parsed once by the server; `path` is its pathname (not percent-decoded). */
+  url: URL;
   path: string;
 }
 
@@ -15,7 +16,8 @@ export function attachRequestInfo(request: Request, info: RequestInfo): void {
 
 /** What the server recorded about a request (a placeholder for one it never saw). */
 export function requestInfo(request: Request): RequestInfo {
-  return (
-    infos.get(request) ?? { id: "-", clientAddress: "unknown", path: new URL(request.url).pathname }
-  );
+  const known = infos.get(request);
+  if (known) return known;
+  const url = new URL(request.url);
+  return { id: "-", clientAddress: "unknown", url, path: url.pathname };
 }
