@@ -1,40 +1,36 @@
-import { AccountError } from "../auth/account-service.ts";
-import { IdentityUnavailableError } from "../auth/identity-provider.ts";
-import { PolicyInputError, PolicyRuleNotFoundError } from "../policy/policy-service.ts";
-import { RegistryError } from "../registry/registry-error.ts";
+import { type ApiErrorKind, asApiError } from "../api/api-error.ts";
 import { jsonResponse } from "../server/json-response.ts";
 
-/** A refusal of the admin REST API: an HTTP status and a message saying what was wrong. */
-export class ApiError extends Error {
+/** A refusal only HTTP has words for, such as 405 and 413. */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
-    this.name = "ApiError";
+    this.name = "HttpError";
   }
 }
 
+const STATUS_OF: Record<ApiErrorKind, number> = {
+  "invalid-argument": 400,
+  unauthenticated: 401,
+  "permission-denied": 403,
+  "not-found": 404,
+  "already-exists": 409,
+  "failed-precondition": 409,
+  unavailable: 503,
+};
+
 /**
- * The one table from service failures to REST answers, `{"error": "..."}` with the status
- * that fits. Anything else is unexpected and rethrown for the server's 500.
+ * Admin API refusals as REST answers: `{"error": "..."}` with the status that fits.
+ * Anything else is unexpected and rethrown for the server's 500.
  */
 export function apiErrorResponse(error: unknown): Response {
-  if (error instanceof ApiError) return errorJson(error.status, error.message);
-  if (error instanceof AccountError) {
-    const status = { invalid: 400, exists: 409, "not-found": 404 }[error.kind];
-    return errorJson(status, error.message);
-  }
-  if (error instanceof PolicyInputError) return errorJson(400, error.message);
-  if (error instanceof RegistryError) {
-    const notFound = ["name-unknown", "manifest-unknown", "blob-unknown"].includes(error.kind);
-    return errorJson(notFound ? 404 : 400, error.message);
-  }
-  if (error instanceof PolicyRuleNotFoundError) return errorJson(404, error.message);
-  if (error instanceof IdentityUnavailableError) {
-    return errorJson(503, "identity service unavailable; try again later");
-  }
-  throw error;
+  if (error instanceof HttpError) return errorJson(error.status, error.message);
+  const refusal = asApiError(error);
+  if (!refusal) throw error;
+  return errorJson(STATUS_OF[refusal.kind], refusal.message);
 }
 
 function errorJson(status: number, message: string): Response {

@@ -1,31 +1,7 @@
-import type { RepositoryService } from "../admin/repository-service.ts";
-import type { SessionService } from "../admin/session-service.ts";
-import type { SnapshotService } from "../admin/snapshot-service.ts";
-import type { AuditLog } from "../audit/audit-log.ts";
-import type { AccountService } from "../auth/account-service.ts";
-import type { Authenticator } from "../auth/authenticator.ts";
-import type { Identity } from "../auth/identity.ts";
-import type { GarbageCollector } from "../gc/garbage-collector.ts";
-import type { PolicyService } from "../policy/policy-service.ts";
-import type { ManifestService } from "../registry/manifests.ts";
+import type { AdminApi } from "../api/admin-api.ts";
+import type { Caller } from "../api/caller.ts";
 import { requestInfo } from "../server/request-info.ts";
 import { apiErrorResponse } from "./api-error.ts";
-import { authenticateCaller } from "./caller.ts";
-
-/** The services the admin REST API adapts. */
-export interface RestDependencies {
-  accounts: AccountService;
-  policy: PolicyService;
-  audit: AuditLog;
-  gc: GarbageCollector;
-  repositories: RepositoryService;
-  /** Tag and manifest deletes go through the registry's own service, audited the same way. */
-  manifests: ManifestService;
-  snapshots: SnapshotService;
-  /** Null for an open registry (auth provider "none"): no identities, no sessions. */
-  identity: { authenticator: Authenticator; sessions: SessionService } | null;
-  version: string;
-}
 
 /** One admin request as a route sees it. */
 export interface RestRequest {
@@ -33,26 +9,17 @@ export interface RestRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   clientAddress: string;
-  deps: RestDependencies;
-  /** Who is calling; throws 401 when nobody is. */
-  caller(): Promise<Identity>;
+  /** Who is calling; throws unauthenticated (401) when nobody is. */
+  caller(): Promise<Caller>;
 }
-
-/** An open registry's admin API is as open as its /v2: every caller is an admin. */
-const OPEN_REGISTRY_CALLER: Identity = {
-  id: "anonymous",
-  username: "anonymous",
-  accountType: "human",
-  roles: ["admin"],
-};
 
 type Route = (ctx: RestRequest) => Promise<Response> | Response;
 
 /**
- * Wraps a route for Elysia: builds its RestRequest and turns service failures into the
- * API's `{"error": ...}` answers.
+ * Wraps a route for Elysia: builds its RestRequest and turns refusals into the API's
+ * `{"error": ...}` answers.
  */
-export function route(deps: RestDependencies, handle: Route) {
+export function route(api: AdminApi, handle: Route) {
   return async ({ request, params }: { request: Request; params: Record<string, string> }) => {
     const { clientAddress, url } = requestInfo(request);
     const ctx: RestRequest = {
@@ -60,11 +27,7 @@ export function route(deps: RestDependencies, handle: Route) {
       params: decodeParams(params),
       query: url.searchParams,
       clientAddress,
-      deps,
-      caller: async () =>
-        deps.identity
-          ? authenticateCaller(request, deps.identity.authenticator, clientAddress)
-          : OPEN_REGISTRY_CALLER,
+      caller: () => api.authenticate(request.headers.get("authorization"), clientAddress),
     };
     try {
       return await handle(ctx);
@@ -90,3 +53,6 @@ function safeDecode(value: string): string {
 
 /** The Elysia instance the admin routes are added to. */
 export type RestApp = import("elysia").Elysia<"/v1">;
+
+/** Elysia must not read the body itself: the routes read it, with a size limit. */
+export const OWN_BODY = { parse: "none" } as const;

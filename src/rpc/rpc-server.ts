@@ -2,13 +2,19 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttp2Server, createSecureServer } from "node:http2";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { AdminApi } from "../api/admin-api.ts";
 import type { ListenAddress } from "../config/listen-address.ts";
 import type { Logger } from "../log/logger.ts";
-import { type RpcDependencies, rpcRoutes } from "./routes.ts";
+import { peerAddressKey } from "./call-context.ts";
+import { authInterceptor, errorInterceptor, loggingInterceptor } from "./interceptors.ts";
+import { rpcRoutes } from "./routes.ts";
 
 /** The HTTP/2 connection preface: a cleartext connection that starts so speaks h2c. */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0");
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** The admin RPC listener: gRPC, gRPC-Web and Connect on one port. */
 export interface RpcServer {
@@ -26,10 +32,23 @@ export interface RpcServer {
 export async function startRpcServer(options: {
   listen: ListenAddress;
   tls: { cert: string; key: string } | null;
-  deps: RpcDependencies;
+  api: AdminApi;
   log: Logger;
 }): Promise<RpcServer> {
-  const handler = connectNodeAdapter({ routes: rpcRoutes(options.deps) });
+  const handler = connectNodeAdapter({
+    routes: rpcRoutes(options.api),
+    // Outermost first: the log line sees the final code, refusals become Connect codes,
+    // and only authenticated callers reach a service.
+    interceptors: [
+      loggingInterceptor(options.log),
+      errorInterceptor(options.log),
+      authInterceptor(options.api),
+    ],
+    contextValues: (request) =>
+      createContextValues().set(peerAddressKey, request.socket?.remoteAddress ?? ""),
+    // Admin messages are small; anything larger is not one.
+    readMaxBytes: MAX_MESSAGE_BYTES,
+  });
   const sockets = new Set<Socket>();
   let server: Server;
   if (options.tls) {

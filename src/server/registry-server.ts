@@ -2,6 +2,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { RepositoryService } from "../admin/repository-service.ts";
 import { SessionService } from "../admin/session-service.ts";
 import { SnapshotService } from "../admin/snapshot-service.ts";
+import { AdminApi } from "../api/admin-api.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
@@ -59,7 +60,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     deleteUntagged: config.gc.deleteUntagged,
   });
   const metrics = new RegistryMetrics(metadata.db, gc);
-  const rest = createRestApi({
+  const adminApi = new AdminApi({
     accounts: accessLayer.accounts,
     policy: accessLayer.policy,
     audit,
@@ -88,6 +89,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       : null,
     version: packageJson.version,
   });
+  const rest = createRestApi(adminApi);
   const app = createApp(
     {
       registry,
@@ -112,7 +114,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
           config.server.tlsCert && config.server.tlsKey
             ? { cert: config.server.tlsCert, key: config.server.tlsKey }
             : null,
-        deps: { version: packageJson.version },
+        api: adminApi,
         log,
       })
     : null;

@@ -1,19 +1,18 @@
+import type { AdminApi } from "../../api/admin-api.ts";
+import { ApiError } from "../../api/api-error.ts";
 import { jsonResponse } from "../../server/json-response.ts";
-import { ApiError } from "../api-error.ts";
-import { requireAdmin } from "../caller.ts";
-import { type RestApp, type RestDependencies, route } from "../context.ts";
+import { type RestApp, route } from "../context.ts";
 
 /**
  * GET /v1/audit: events newest first, filtered by event_type, actor, repository, since and
  * until (RFC 3339 or milliseconds), paged with limit and before (the previous next_before).
  */
-export function auditRoutes(app: RestApp, deps: RestDependencies) {
+export function auditRoutes(app: RestApp, api: AdminApi) {
   return app.get(
     "/audit",
-    route(deps, async (ctx) => {
-      requireAdmin(await ctx.caller());
+    route(api, async (ctx) => {
       const query = ctx.query;
-      const page = await deps.audit.query({
+      const page = await api.audit.list(await ctx.caller(), {
         eventType: query.get("event_type") ?? undefined,
         actor: query.get("actor") ?? undefined,
         repository: query.get("repository") ?? undefined,
@@ -47,13 +46,16 @@ function time(value: string | null, name: string): number | undefined {
     : rfc3339.test(value)
       ? Date.parse(value)
       : Number.NaN;
-  if (Number.isNaN(millis))
-    throw new ApiError(400, `${name} must be an RFC 3339 time or milliseconds`);
+  if (Number.isNaN(millis)) {
+    throw new ApiError("invalid-argument", `${name} must be an RFC 3339 time or milliseconds`);
+  }
   return millis;
 }
 
 function whole(value: string | null, name: string): number | undefined {
   if (value === null || value === "") return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw new ApiError(400, `${name} must be a whole number`);
+  if (!/^\d{1,12}$/.test(value)) {
+    throw new ApiError("invalid-argument", `${name} must be a whole number`);
+  }
   return Number(value);
 }

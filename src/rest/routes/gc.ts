@@ -1,42 +1,29 @@
-import { type GcReport, GcRunningError, type GcStatus } from "../../gc/garbage-collector.ts";
+import type { AdminApi } from "../../api/admin-api.ts";
+import type { GcReport, GcStatus } from "../../gc/garbage-collector.ts";
 import { jsonResponse } from "../../server/json-response.ts";
-import { ApiError } from "../api-error.ts";
-import { requireAdmin } from "../caller.ts";
-import { type RestApp, type RestDependencies, route } from "../context.ts";
+import { OWN_BODY, type RestApp, route } from "../context.ts";
 import { readJsonObject } from "../json-body.ts";
 
-/** POST /v1/gc starts a collection (202; 409 while one runs); GET /v1/gc/status; admins. */
-export function gcRoutes(app: RestApp, deps: RestDependencies) {
+/** POST /v1/gc starts a collection (202; 409 while one runs); GET /v1/gc/status. */
+export function gcRoutes(app: RestApp, api: AdminApi) {
   app.post(
     "/gc",
-    route(deps, async (ctx) => {
+    route(api, async (ctx) => {
       const caller = await ctx.caller();
-      requireAdmin(caller);
       const body = await readJsonObject(ctx.request);
-      if (body.reconcile !== undefined && typeof body.reconcile !== "boolean") {
-        throw new ApiError(400, "reconcile must be true or false");
-      }
-      try {
-        deps.gc.start({ reconcile: body.reconcile === true, actor: caller.username });
-      } catch (error) {
-        if (error instanceof GcRunningError)
-          throw new ApiError(409, "a collection is already running");
-        throw error;
-      }
-      return jsonResponse(statusJson(deps.gc.status()), { status: 202 });
+      const status = api.gc.start(caller, {
+        reconcile: body.optionalBoolean("reconcile") ?? false,
+      });
+      return jsonResponse(statusJson(status), { status: 202 });
     }),
-    { parse: "none" },
+    OWN_BODY,
   );
   app.get(
     "/gc/status",
-    route(deps, async (ctx) => {
-      requireAdmin(await ctx.caller());
-      return jsonResponse(statusJson(deps.gc.status()));
-    }),
+    route(api, async (ctx) => jsonResponse(statusJson(api.gc.status(await ctx.caller())))),
   );
 }
 
-/** The API speaks snake_case; the collector's report is camelCase inside. */
 function statusJson(status: GcStatus) {
   return {
     state: status.state,

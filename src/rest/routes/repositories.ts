@@ -1,70 +1,69 @@
 import type { ManifestDetail, RepositoryDetail } from "../../admin/repository-service.ts";
+import type { AdminApi } from "../../api/admin-api.ts";
+import { ApiError } from "../../api/api-error.ts";
 import type { RepositorySummary } from "../../db/repository-summaries.ts";
-import { isTag } from "../../registry/names.ts";
 import { jsonResponse } from "../../server/json-response.ts";
-import { ApiError } from "../api-error.ts";
-import { requireAdmin } from "../caller.ts";
-import { type RestApp, type RestDependencies, type RestRequest, route } from "../context.ts";
+import { HttpError } from "../api-error.ts";
+import { OWN_BODY, type RestApp, type RestRequest, route } from "../context.ts";
 
 /**
  * Repositories for admins: GET /v1/repositories (paged with n and last), and below
  * /v1/repositories/<name...>: GET the detail, GET manifests/<digest>, DELETE the whole
- * repository, DELETE tags/<tag>. Names contain slashes, so the rest of the path is parsed
- * here, from its end.
+ * repository, DELETE tags/<tag> or manifests/<digest>. Names contain slashes, so the rest
+ * of the path is parsed here, from its end.
  */
-export function repositoryRoutes(app: RestApp, deps: RestDependencies) {
-  const admin = (handle: (ctx: RestRequest) => Promise<Response>) =>
-    route(deps, async (ctx) => {
-      requireAdmin(await ctx.caller());
-      return handle(ctx);
-    });
-
+export function repositoryRoutes(app: RestApp, api: AdminApi) {
   app.get(
     "/repositories",
-    admin(async (ctx) => {
-      const limitText = ctx.query.get("n") ?? "100";
-      if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) {
-        throw new ApiError(400, "n must be a whole number from 1 to 1000");
-      }
-      const limit = Number(limitText);
-      const page = await deps.repositories.list({ last: ctx.query.get("last"), limit: limit + 1 });
-      const items = page.slice(0, limit);
+    route(api, async (ctx) => {
+      const page = await api.repositories.list(await ctx.caller(), {
+        pageSize: pageSize(ctx.query.get("n")),
+        last: ctx.query.get("last"),
+      });
       return jsonResponse({
-        repositories: items.map(summaryJson),
-        next_last: page.length > limit ? (items.at(-1)?.name ?? null) : null,
+        repositories: page.repositories.map(summaryJson),
+        next_last: page.nextLast,
       });
     }),
   );
   app.get(
     "/repositories/*",
-    admin(async (ctx) => {
+    route(api, async (ctx) => {
+      const caller = await ctx.caller();
       const target = parseTarget(ctx);
       if (target.kind === "manifest") {
         return jsonResponse(
-          manifestJson(await deps.repositories.manifest(target.name, target.digest)),
+          manifestJson(await api.repositories.manifest(caller, target.name, target.digest)),
         );
       }
-      if (target.kind === "tag") throw new ApiError(405, "tags are read through the repository");
-      return jsonResponse(detailJson(await deps.repositories.detail(target.name)));
+      if (target.kind === "tag") throw new HttpError(405, "tags are read through the repository");
+      return jsonResponse(detailJson(await api.repositories.get(caller, target.name)));
     }),
   );
   app.delete(
     "/repositories/*",
-    admin(async (ctx) => {
+    route(api, async (ctx) => {
+      const caller = await ctx.caller();
       const target = parseTarget(ctx);
-      const actor = { name: (await ctx.caller()).username, clientAddress: ctx.clientAddress };
       if (target.kind === "tag") {
-        if (!isTag(target.tag)) throw new ApiError(400, `${target.tag} is not a tag`);
-        await deps.manifests.delete(target.name, target.tag, actor);
+        await api.repositories.deleteTag(caller, target.name, target.tag);
       } else if (target.kind === "manifest") {
-        await deps.manifests.delete(target.name, target.digest, actor);
+        await api.repositories.deleteManifest(caller, target.name, target.digest);
       } else {
-        await deps.repositories.delete(target.name, actor);
+        await api.repositories.delete(caller, target.name);
       }
       return new Response(null, { status: 204 });
     }),
-    { parse: "none" },
+    OWN_BODY,
   );
+}
+
+function pageSize(text: string | null): number | undefined {
+  if (text === null) return undefined;
+  if (!/^\d{1,4}$/.test(text) || text === "0") {
+    throw new ApiError("invalid-argument", "n must be a whole number from 1 to 1000");
+  }
+  return Number(text);
 }
 
 type Target =
@@ -75,12 +74,13 @@ type Target =
 function parseTarget(ctx: RestRequest): Target {
   const rest = new URL(ctx.request.url).pathname.replace(/^\/v1\/repositories\//, "");
   const manifest = /^(.+)\/manifests\/([^/]+)$/.exec(rest);
-  if (manifest)
+  if (manifest) {
     return {
       kind: "manifest",
       name: manifest[1] ?? "",
       digest: decodeURIComponent(manifest[2] ?? ""),
     };
+  }
   const tag = /^(.+)\/tags\/([^/]+)$/.exec(rest);
   if (tag) return { kind: "tag", name: tag[1] ?? "", tag: tag[2] ?? "" };
   return { kind: "repository", name: rest.replace(/\/+$/, "") };

@@ -1,20 +1,14 @@
+import type { AdminApi } from "../../api/admin-api.ts";
 import { jsonResponse } from "../../server/json-response.ts";
-import { requireAdmin } from "../caller.ts";
-import { type RestApp, type RestDependencies, route } from "../context.ts";
+import { OWN_BODY, type RestApp, route } from "../context.ts";
 
 /** POST /v1/snapshot: a consistent copy of the metadata database, made while serving. */
-export function snapshotRoutes(app: RestApp, deps: RestDependencies) {
+export function snapshotRoutes(app: RestApp, api: AdminApi) {
   app.post(
     "/snapshot",
-    route(deps, async (ctx) => {
-      const caller = await ctx.caller();
-      requireAdmin(caller);
-      const snapshot = await deps.snapshots.create({
-        name: caller.username,
-        clientAddress: ctx.clientAddress,
-      });
-      return jsonResponse(snapshot, { status: 201 });
-    }),
-    { parse: "none" },
+    route(api, async (ctx) =>
+      jsonResponse(await api.snapshots.create(await ctx.caller()), { status: 201 }),
+    ),
+    OWN_BODY,
   );
 }

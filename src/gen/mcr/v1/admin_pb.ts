@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mcr/v1/admin.proto.
  */
 export const file_mcr_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChJtY3IvdjEvYWRtaW4ucHJvdG8SBm1jci52MSIPCg1IZWFsdGhSZXF1ZXN0IjEKDkhlYWx0aFJlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJMkcKDEFkbWluU2VydmljZRI3CgZIZWFsdGgSFS5tY3IudjEuSGVhbHRoUmVxdWVzdBoWLm1jci52MS5IZWFsdGhSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("ChJtY3IvdjEvYWRtaW4ucHJvdG8SBm1jci52MSIPCg1IZWFsdGhSZXF1ZXN0IjEKDkhlYWx0aFJlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJIhcKFUNyZWF0ZVNuYXBzaG90UmVxdWVzdCJEChZDcmVhdGVTbmFwc2hvdFJlc3BvbnNlEgwKBHBhdGgYASABKAkSDAoEc2l6ZRgCIAEoAxIOCgZwcnVuZWQYAyADKAkymAEKDEFkbWluU2VydmljZRI3CgZIZWFsdGgSFS5tY3IudjEuSGVhbHRoUmVxdWVzdBoWLm1jci52MS5IZWFsdGhSZXNwb25zZRJPCg5DcmVhdGVTbmFwc2hvdBIdLm1jci52MS5DcmVhdGVTbmFwc2hvdFJlcXVlc3QaHi5tY3IudjEuQ3JlYXRlU25hcHNob3RSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * HealthRequest has no fields.
@@ -56,7 +56,57 @@ export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
   messageDesc(file_mcr_v1_admin, 1);
 
 /**
- * AdminService answers questions about the server itself.
+ * CreateSnapshotRequest has no fields: the folder and retention come from the configuration.
+ *
+ * @generated from message mcr.v1.CreateSnapshotRequest
+ */
+export type CreateSnapshotRequest = Message<"mcr.v1.CreateSnapshotRequest"> & {
+};
+
+/**
+ * Describes the message mcr.v1.CreateSnapshotRequest.
+ * Use `create(CreateSnapshotRequestSchema)` to create a new message.
+ */
+export const CreateSnapshotRequestSchema: GenMessage<CreateSnapshotRequest> = /*@__PURE__*/
+  messageDesc(file_mcr_v1_admin, 2);
+
+/**
+ * CreateSnapshotResponse describes the new snapshot.
+ *
+ * @generated from message mcr.v1.CreateSnapshotResponse
+ */
+export type CreateSnapshotResponse = Message<"mcr.v1.CreateSnapshotResponse"> & {
+  /**
+   * Where the snapshot was written, on the server's filesystem.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Its size in bytes.
+   *
+   * @generated from field: int64 size = 2;
+   */
+  size: bigint;
+
+  /**
+   * Older snapshots deleted because they outlived snapshot.keep_days.
+   *
+   * @generated from field: repeated string pruned = 3;
+   */
+  pruned: string[];
+};
+
+/**
+ * Describes the message mcr.v1.CreateSnapshotResponse.
+ * Use `create(CreateSnapshotResponseSchema)` to create a new message.
+ */
+export const CreateSnapshotResponseSchema: GenMessage<CreateSnapshotResponse> = /*@__PURE__*/
+  messageDesc(file_mcr_v1_admin, 3);
+
+/**
+ * AdminService answers questions about the server itself and makes backups.
  *
  * @generated from service mcr.v1.AdminService
  */
@@ -70,6 +120,17 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof HealthRequestSchema;
     output: typeof HealthResponseSchema;
+  },
+  /**
+   * CreateSnapshot copies the metadata database while the server runs, and prunes old copies.
+   * Admins only.
+   *
+   * @generated from rpc mcr.v1.AdminService.CreateSnapshot
+   */
+  createSnapshot: {
+    methodKind: "unary";
+    input: typeof CreateSnapshotRequestSchema;
+    output: typeof CreateSnapshotResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mcr_v1_admin, 0);
