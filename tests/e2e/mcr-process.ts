@@ -3,8 +3,11 @@ import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { runCommand } from "../helpers/run-command.ts";
 
-/** The compiled binary that `bun run build` makes; the e2e tests run nothing else. */
-export const MCR_BINARY = resolve(import.meta.dir, "../../dist/mcr");
+/**
+ * The compiled binary that `bun run build` makes; the e2e tests run nothing else. MCR_BINARY
+ * may name another build of the same source, so that two people can build side by side.
+ */
+export const MCR_BINARY = process.env.MCR_BINARY || resolve(import.meta.dir, "../../dist/mcr");
 
 /** A `dist/mcr serve` child process and what it printed. */
 export interface McrProcess {
