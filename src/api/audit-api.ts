@@ -1,5 +1,6 @@
 import type { AuditPage } from "../audit/audit-log.ts";
 import type { AdminDependencies } from "./admin-dependencies.ts";
+import { ApiError } from "./api-error.ts";
 import { type Caller, requireAdmin } from "./caller.ts";
 
 /** Filters on the audit trail; each is optional and they combine with AND. */
@@ -23,6 +24,15 @@ export class AuditApi {
 
   list(caller: Caller, query: AuditQuery): Promise<AuditPage> {
     requireAdmin(caller);
+    for (const [name, value] of [
+      ["before", query.before],
+      ["limit", query.limit],
+    ] as const) {
+      // REST reads these from text and RPC from integers; both land here, so both refuse alike.
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+        throw new ApiError("invalid-argument", `${name} must be a whole number`);
+      }
+    }
     return this.deps.audit.query({
       eventType: query.eventType || undefined,
       actor: query.actor || undefined,

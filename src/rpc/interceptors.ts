@@ -46,10 +46,17 @@ export function loggingInterceptor(log: Logger): Interceptor {
       return response;
     } catch (error) {
       const code = ConnectError.from(error).code;
-      log.info("rpc", { ...fields, code: Code[code], ms: elapsed(started) });
+      log.info("rpc", { ...fields, code: codeName(code), ms: elapsed(started) });
       throw error;
     }
   };
+}
+
+/** A code as the Connect protocol writes it on the wire ("not_found"), beside "ok". */
+function codeName(code: Code): string {
+  return Code[code].replace(/[A-Z]/g, (letter, at: number) =>
+    at === 0 ? letter.toLowerCase() : `_${letter.toLowerCase()}`,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/config.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { type Logger, silentLogger } from "../../src/log/logger.ts";
 import { type RunningRegistry, startRegistry } from "../../src/server/registry-server.ts";
 
 /** A registry running in this process on a free loopback port, with its own data folder. */
@@ -30,10 +30,11 @@ export function removeFolder(path: string): void {
 /**
  * Starts a registry as `mcr serve` would, with `env` as MCR_* overrides, in `dataDir` (a new
  * temporary folder unless given). It is an open registry (auth provider "none") unless `env`
- * names another provider: the /v2 tests check the API, the auth tests check access.
+ * names another provider: the /v2 tests check the API, the auth tests check access. `log`
+ * receives the server's log lines (nothing is kept by default).
  */
 export async function startTestRegistry(
-  options: { dataDir?: string; env?: Record<string, string> } = {},
+  options: { dataDir?: string; env?: Record<string, string>; log?: Logger } = {},
 ): Promise<TestRegistry> {
   const dataDir = options.dataDir ?? makeTempFolder();
   const config = loadConfig({
@@ -44,7 +45,7 @@ export async function startTestRegistry(
       "server.rpc_listen": "127.0.0.1:0",
     },
   });
-  const running = await startRegistry(config, silentLogger);
+  const running = await startRegistry(config, options.log ?? silentLogger);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
