@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { defineCommand, runMain } from "citty";
 import packageJson from "../package.json" with { type: "json" };
+import { ctlEntryCommand, runCtl } from "./cli/ctl/run-ctl.ts";
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { snapshotCommand } from "./cli/snapshot.ts";
@@ -12,7 +13,15 @@ const main = defineCommand({
     version: packageJson.version,
     description: "A self-hosted OCI container registry in one executable",
   },
-  subCommands: { serve: serveCommand, init: initCommand, snapshot: snapshotCommand },
+  subCommands: {
+    serve: serveCommand,
+    init: initCommand,
+    snapshot: snapshotCommand,
+    ctl: ctlEntryCommand,
+  },
 });
+
+// `mcr ctl` reads its own command line: its help, usage errors and exit codes are its own.
+if (process.argv[2] === "ctl") await runCtl(process.argv.slice(3));
 
 await runMain(main);

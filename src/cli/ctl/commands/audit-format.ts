@@ -1,0 +1,44 @@
+import type { AuditEventJson } from "../admin-shapes.ts";
+import { shortDigest } from "../output/digest.ts";
+import { formatTable } from "../output/table.ts";
+import { absoluteSeconds, relativeTime } from "../output/time.ts";
+
+/** Events as a table, in the order given. */
+export function describeEvents(events: AuditEventJson[]): string {
+  const now = new Date();
+  return formatTable(
+    ["TIME", "AGE", "EVENT", "ACTOR", "REPOSITORY", "DETAILS"],
+    events.map((event) => [
+      absoluteSeconds(event.time),
+      relativeTime(event.time, now),
+      event.event_type,
+      event.actor ?? "-",
+      event.repository ?? "-",
+      detailsOf(event),
+    ]),
+  );
+}
+
+/** One event on one line, for --follow, where no table can be aligned ahead. */
+export function eventLine(event: AuditEventJson, now: Date): string {
+  return [
+    absoluteSeconds(event.time),
+    `(${relativeTime(event.time, now)})`,
+    event.event_type,
+    event.actor ?? "-",
+    event.repository ?? "-",
+    detailsOf(event),
+  ]
+    .join("  ")
+    .trimEnd();
+}
+
+/** The digest and the event's own fields as `key=value` words. */
+function detailsOf(event: AuditEventJson): string {
+  const words: string[] = [];
+  if (event.digest) words.push(`digest=${shortDigest(event.digest)}`);
+  for (const [key, value] of Object.entries(event.details ?? {})) {
+    words.push(`${key}=${typeof value === "string" ? value : JSON.stringify(value)}`);
+  }
+  return words.join(" ");
+}
