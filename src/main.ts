@@ -5,6 +5,7 @@ import { ctlEntryCommand, runCtl } from "./cli/ctl/run-ctl.ts";
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { snapshotCommand } from "./cli/snapshot.ts";
+import { webCommand } from "./cli/web.ts";
 
 /** The `mcr` executable: argv picks the role. */
 const main = defineCommand({
@@ -17,6 +18,7 @@ const main = defineCommand({
     serve: serveCommand,
     init: initCommand,
     snapshot: snapshotCommand,
+    web: webCommand,
     ctl: ctlEntryCommand,
   },
 });

@@ -26,6 +26,11 @@ export interface ManifestDetail {
   referrers: string[];
 }
 
+/** A manifest with its JSON exactly as pushed (the layers, config and annotations). */
+export interface ManifestWithContent extends ManifestDetail {
+  content: string;
+}
+
 /** A repository with its tags and manifests. */
 export interface RepositoryDetail {
   name: string;
@@ -46,36 +51,13 @@ export class RepositoryService {
   }
 
   async detail(nameText: string): Promise<RepositoryDetail> {
-    const name = parseRepositoryName(nameText);
-    const repositoryId = await this.#id(name);
-    const { manifests, tags } = await listRepositoryManifests(this.db, repositoryId);
-    const digestOf = new Map(manifests.map((manifest) => [manifest.id, manifest.digest]));
-    return {
-      name,
-      tags: tags.map((tag) => ({
-        name: tag.name,
-        digest: digestOf.get(tag.manifest_id) ?? "",
-        updatedAt: tag.updated_at,
-      })),
-      manifests: manifests.map((manifest) => ({
-        digest: manifest.digest,
-        mediaType: manifest.media_type,
-        size: manifest.size,
-        artifactType: manifest.artifact_type,
-        subject: manifest.subject_digest,
-        createdAt: manifest.created_at,
-        tags: tags.filter((tag) => tag.manifest_id === manifest.id).map((tag) => tag.name),
-        platforms: platformsOf(manifest.content),
-        referrers: manifests
-          .filter((other) => other.subject_digest === manifest.digest)
-          .map((other) => other.digest),
-      })),
-    };
+    const { name, tags, manifests } = await this.#describe(nameText);
+    return { name, tags, manifests: manifests.map(({ content: _, ...manifest }) => manifest) };
   }
 
-  /** One manifest of a repository, with its parsed content. */
-  async manifest(nameText: string, digestText: string) {
-    const detail = await this.detail(nameText);
+  /** One manifest of a repository, with its JSON as pushed. */
+  async manifest(nameText: string, digestText: string): Promise<ManifestWithContent> {
+    const detail = await this.#describe(nameText);
     const digest = parseDigest(digestText);
     const manifest = detail.manifests.find((candidate) => candidate.digest === digest);
     if (!manifest) {
@@ -89,6 +71,37 @@ export class RepositoryService {
     const name = parseRepositoryName(nameText);
     await deleteRepositoryRow(this.db, await this.#id(name));
     await this.audit.record({ type: "repository_deleted", actor, repository: name });
+  }
+
+  async #describe(nameText: string) {
+    const name = parseRepositoryName(nameText);
+    const repositoryId = await this.#id(name);
+    const { manifests, tags } = await listRepositoryManifests(this.db, repositoryId);
+    const digestOf = new Map(manifests.map((manifest) => [manifest.id, manifest.digest]));
+    return {
+      name,
+      tags: tags.map((tag) => ({
+        name: tag.name,
+        digest: digestOf.get(tag.manifest_id) ?? "",
+        updatedAt: tag.updated_at,
+      })),
+      manifests: manifests.map(
+        (manifest): ManifestWithContent => ({
+          digest: manifest.digest,
+          mediaType: manifest.media_type,
+          size: manifest.size,
+          artifactType: manifest.artifact_type,
+          subject: manifest.subject_digest,
+          createdAt: manifest.created_at,
+          tags: tags.filter((tag) => tag.manifest_id === manifest.id).map((tag) => tag.name),
+          platforms: platformsOf(manifest.content),
+          referrers: manifests
+            .filter((other) => other.subject_digest === manifest.digest)
+            .map((other) => other.digest),
+          content: new TextDecoder().decode(manifest.content),
+        }),
+      ),
+    };
   }
 
   async #id(name: string): Promise<number> {

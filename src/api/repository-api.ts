@@ -1,4 +1,4 @@
-import type { ManifestDetail, RepositoryDetail } from "../admin/repository-service.ts";
+import type { ManifestWithContent, RepositoryDetail } from "../admin/repository-service.ts";
 import type { RepositorySummary } from "../db/repository-summaries.ts";
 import { isTag } from "../registry/names.ts";
 import type { AdminDependencies } from "./admin-dependencies.ts";
@@ -41,7 +41,7 @@ export class RepositoryApi {
     return this.deps.repositories.detail(name);
   }
 
-  manifest(caller: Caller, name: string, digest: string): Promise<ManifestDetail> {
+  manifest(caller: Caller, name: string, digest: string): Promise<ManifestWithContent> {
     requireAdmin(caller);
     return this.deps.repositories.manifest(name, digest);
   }

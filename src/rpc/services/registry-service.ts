@@ -51,7 +51,7 @@ export function registryService(api: AdminApi): ServiceImpl<typeof RegistryServi
         request.name,
         request.digest,
       );
-      return { manifest: manifestMessage(manifest) };
+      return { manifest: manifestMessage(manifest), content: manifest.content };
     },
     async deleteRepository(request, context) {
       await api.repositories.delete(callerOf(context), request.name);

@@ -1,0 +1,77 @@
+import type { Server } from "bun";
+import { formatListenAddress, type ListenAddress } from "../config/listen-address.ts";
+import type { Logger } from "../log/logger.ts";
+import { createApiConnection } from "./api-client.ts";
+import { createWebApp } from "./app.ts";
+import { SessionStore } from "./session-store.ts";
+
+/** Where `mcr web` listens and which admin API it is a client of. */
+export interface WebServerOptions {
+  listen: ListenAddress;
+  /** The admin RPC API's base URL, such as http://127.0.0.1:9443. */
+  apiUrl: string;
+  /** CA certificate that signed the API's TLS certificate, when it is not a public one. */
+  apiCaCert: string | null;
+  tls: { cert: string; key: string } | null;
+  /** The registry as pull commands name it; defaults to the API's host with port 5000. */
+  registryHost: string | null;
+}
+
+/** A running web UI. */
+export interface WebServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const TLS_1_3 = 0x0304;
+
+/** Starts the web UI on its own listener, with TLS 1.3 when a certificate is given. */
+export function startWebServer(options: WebServerOptions, log: Logger): WebServer {
+  const tls = options.tls
+    ? { cert: Bun.file(options.tls.cert), key: Bun.file(options.tls.key), minVersion: TLS_1_3 }
+    : undefined;
+  const handle = createWebApp(
+    {
+      api: createApiConnection({ url: options.apiUrl, caCertFile: options.apiCaCert }),
+      sessions: new SessionStore(),
+      tls: Boolean(tls),
+      registryHost: options.registryHost ?? defaultRegistryHost(options.apiUrl),
+    },
+    log,
+  );
+
+  const server: Server<undefined> = Bun.serve({
+    hostname: options.listen.host,
+    port: options.listen.port,
+    // Bun's types call minVersion a string; at run time it wants the protocol number.
+    tls: tls as unknown as Bun.TLSOptions,
+    // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.
+    development: false,
+    fetch: async (request) => {
+      const started = performance.now();
+      const response = await handle(request);
+      log.info("request", {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+      return response;
+    },
+  });
+
+  const port = server.port ?? options.listen.port;
+  const url = `${tls ? "https" : "http"}://${formatListenAddress({ ...options.listen, port })}`;
+  log.info("web UI listening", { url, api: options.apiUrl });
+  return { url, port, stop: () => server.stop(true) };
+}
+
+/** The registry usually listens on port 5000 of the host that serves the admin API. */
+function defaultRegistryHost(apiUrl: string): string {
+  try {
+    return `${new URL(apiUrl).hostname}:5000`;
+  } catch {
+    return "localhost:5000";
+  }
+}
