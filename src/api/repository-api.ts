@@ -1,6 +1,7 @@
 import type { ManifestWithContent, RepositoryDetail } from "../admin/repository-service.ts";
 import type { RepositorySummary } from "../db/repository-summaries.ts";
 import { isTag } from "../registry/names.ts";
+import { RegistryError } from "../registry/registry-error.ts";
 import type { AdminDependencies } from "./admin-dependencies.ts";
 import { ApiError } from "./api-error.ts";
 import { actorOf, type Caller, requireAdmin } from "./caller.ts";
@@ -54,7 +55,15 @@ export class RepositoryApi {
   async deleteTag(caller: Caller, name: string, tag: string): Promise<void> {
     requireAdmin(caller);
     if (!isTag(tag)) throw new ApiError("invalid-argument", `${JSON.stringify(tag)} is not a tag`);
-    await this.deps.manifests.delete(name, tag, actorOf(caller));
+    try {
+      await this.deps.manifests.delete(name, tag, actorOf(caller));
+    } catch (error) {
+      // The registry core speaks of the manifest a reference names; here the caller named a tag.
+      if (error instanceof RegistryError && error.kind === "manifest-unknown") {
+        throw new ApiError("not-found", `tag ${tag} is not in repository ${name}`);
+      }
+      throw error;
+    }
   }
 
   async deleteManifest(caller: Caller, name: string, digest: string): Promise<void> {

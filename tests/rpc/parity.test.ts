@@ -121,6 +121,8 @@ interface RpcCall<Desc extends DescMessage> {
   /** The response's schema, and the field that wraps the answer; none for an empty answer. */
   schema?: Desc;
   field?: string;
+  /** Reshapes the response's JSON where REST writes it differently. */
+  reshape?: (json: Record<string, unknown>) => unknown;
   authorization?: string;
 }
 
@@ -140,7 +142,9 @@ async function viaRpc<Desc extends DescMessage>(
       client[call.method] as (request: object) => Promise<MessageShape<Desc>>
     )(call.request);
     if (!call.schema) return { ok: null };
-    return { ok: comparable(rpcAsRest(call.schema, response, call.field), ignore) };
+    const json = rpcAsRest(call.schema, response, call.field);
+    const shaped = call.reshape ? call.reshape(json as Record<string, unknown>) : json;
+    return { ok: comparable(shaped, ignore) };
   } catch (error) {
     const connectError = ConnectError.from(error);
     return { status: STATUS_OF_CODE[connectError.code] ?? 500, message: connectError.rawMessage };
@@ -470,13 +474,19 @@ test("RegistryService: repositories, manifests, tags and garbage collection", as
       method: "getManifest",
       request: { name: "team/app", digest: first?.digest },
       schema: GetManifestResponseSchema,
-      field: "manifest",
+      // REST writes the manifest's JSON beside its other fields.
+      reshape: ({ manifest, content }) => ({ ...(manifest as object), content }),
     },
   );
   await same(
     { method: "DELETE", path: "/v1/repositories/team/app/tags/v1" },
     { service: RegistryService, method: "deleteTag", request: { name: "team/app", tag: "v1" } },
   );
+  const again = await same(
+    { method: "DELETE", path: "/v1/repositories/team/app/tags/v1" },
+    { service: RegistryService, method: "deleteTag", request: { name: "team/app", tag: "v1" } },
+  );
+  expect(again).toEqual({ status: 404, message: "tag v1 is not in repository team/app" });
   await same(
     { method: "DELETE", path: `/v1/repositories/team/app/manifests/${second?.digest}` },
     {

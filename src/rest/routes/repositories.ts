@@ -1,4 +1,8 @@
-import type { ManifestDetail, RepositoryDetail } from "../../admin/repository-service.ts";
+import type {
+  ManifestDetail,
+  ManifestWithContent,
+  RepositoryDetail,
+} from "../../admin/repository-service.ts";
 import type { AdminApi } from "../../api/admin-api.ts";
 import { ApiError } from "../../api/api-error.ts";
 import type { RepositorySummary } from "../../db/repository-summaries.ts";
@@ -33,7 +37,9 @@ export function repositoryRoutes(app: RestApp, api: AdminApi) {
       const target = parseTarget(ctx);
       if (target.kind === "manifest") {
         return jsonResponse(
-          manifestJson(await api.repositories.manifest(caller, target.name, target.digest)),
+          manifestWithContentJson(
+            await api.repositories.manifest(caller, target.name, target.digest),
+          ),
         );
       }
       if (target.kind === "tag") throw new HttpError(405, "tags are read through the repository");
@@ -94,6 +100,11 @@ function summaryJson(summary: RepositorySummary) {
     total_size: summary.totalSize,
     last_push: summary.lastPush === null ? null : new Date(summary.lastPush).toISOString(),
   };
+}
+
+/** One manifest, with its JSON as pushed (as a string, byte for byte). */
+function manifestWithContentJson(manifest: ManifestWithContent) {
+  return { ...manifestJson(manifest), content: manifest.content };
 }
 
 function manifestJson(manifest: ManifestDetail) {

@@ -42,7 +42,7 @@ export type Rule = Message<"mcr.v1.Rule"> & {
   effect: string;
 
   /**
-   * Usernames or account ids; empty matches everyone.
+   * Account ids (stable where usernames may be reused), or "anonymous"; empty matches everyone.
    *
    * @generated from field: repeated string subjects = 4;
    */
