@@ -6,6 +6,7 @@ import { BunSqliteDialect } from "kysely-bun-sqlite";
 import { applyMigrations } from "./migrate.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { DatabaseSchema } from "./schema.ts";
+import { cacheStatements } from "./statement-cache.ts";
 
 /** The metadata database: kysely for queries, plus the raw handle for closing. */
 export interface MetadataDatabase {
@@ -37,6 +38,7 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
   sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
 
   const migrated = applyMigrations(sqlite, MIGRATIONS);
+  cacheStatements(sqlite);
   const db = new Kysely<DatabaseSchema>({ dialect: new BunSqliteDialect({ database: sqlite }) });
   return {
     db,

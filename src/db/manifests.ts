@@ -1,3 +1,4 @@
+import { compiledQuery } from "./compiled-query.ts";
 import type { Db } from "./schema.ts";
 
 /** A stored manifest, as served to clients. */
@@ -33,34 +34,43 @@ export interface Referrer {
 
 const SERVED_COLUMNS = ["id", "digest", "media_type", "size", "content"] as const;
 
-/** A manifest of the repository by digest. */
+// Looked up by repository name in the same query: a pull then costs one SQLite call.
+const manifestByDigest = compiledQuery((db) =>
+  db
+    .selectFrom("manifests")
+    .innerJoin("repositories", "repositories.id", "manifests.repository_id")
+    .select(SERVED_COLUMNS.map((column) => `manifests.${column}` as const))
+    .where("repositories.name", "=", "")
+    .where("manifests.digest", "=", ""),
+);
+
+const manifestByTag = compiledQuery((db) =>
+  db
+    .selectFrom("tags")
+    .innerJoin("repositories", "repositories.id", "tags.repository_id")
+    .innerJoin("manifests", "manifests.id", "tags.manifest_id")
+    .select(SERVED_COLUMNS.map((column) => `manifests.${column}` as const))
+    .where("repositories.name", "=", "")
+    .where("tags.name", "=", ""),
+);
+
+/** A manifest of the named repository by digest. */
 export async function findManifestByDigest(
   db: Db,
-  repositoryId: number,
+  repository: string,
   digest: string,
 ): Promise<StoredManifest | null> {
-  const row = await db
-    .selectFrom("manifests")
-    .select(SERVED_COLUMNS)
-    .where("repository_id", "=", repositoryId)
-    .where("digest", "=", digest)
-    .executeTakeFirst();
+  const [row] = await manifestByDigest(db, [repository, digest]);
   return row ? toStored(row) : null;
 }
 
-/** The manifest a tag points at. */
+/** The manifest a tag of the named repository points at. */
 export async function findManifestByTag(
   db: Db,
-  repositoryId: number,
+  repository: string,
   tag: string,
 ): Promise<StoredManifest | null> {
-  const row = await db
-    .selectFrom("tags")
-    .innerJoin("manifests", "manifests.id", "tags.manifest_id")
-    .select(SERVED_COLUMNS.map((column) => `manifests.${column}` as const))
-    .where("tags.repository_id", "=", repositoryId)
-    .where("tags.name", "=", tag)
-    .executeTakeFirst();
+  const [row] = await manifestByTag(db, [repository, tag]);
   return row ? toStored(row) : null;
 }
 

@@ -1,12 +1,13 @@
+import { compiledQuery } from "./compiled-query.ts";
 import type { Db } from "./schema.ts";
+
+const repositoryIdByName = compiledQuery((db) =>
+  db.selectFrom("repositories").select("id").where("name", "=", ""),
+);
 
 /** The id of a repository, or null when nothing was ever pushed to it. */
 export async function findRepositoryId(db: Db, name: string): Promise<number | null> {
-  const row = await db
-    .selectFrom("repositories")
-    .select("id")
-    .where("name", "=", name)
-    .executeTakeFirst();
+  const [row] = await repositoryIdByName(db, [name]);
   return row?.id ?? null;
 }
 

@@ -5,10 +5,19 @@
 
 type Labels = Record<string, string>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+/** The label set as Prometheus writes it; on every request, so without a regex when it can. */
 function key(labels: Labels): string {
-  return Object.entries(labels)
-    .map(([name, value]) => `${name}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
-    .join(",");
+  let id = "";
+  for (const name in labels) {
+    const value = labels[name] as string;
+    const text = NEEDS_ESCAPE.test(value)
+      ? value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+      : value;
+    id += `${id ? "," : ""}${name}="${text}"`;
+  }
+  return id;
 }
 
 /** A monotonically growing count, per label set. */

@@ -36,13 +36,14 @@ export class ManifestService {
     if (!referenceText.includes(":") && !isTag(referenceText))
       throw unknownManifest(repository, referenceText);
     const reference = parseReference(referenceText);
-    const repositoryId = await this.#repositoryId(repository);
     const manifest =
       reference.kind === "tag"
-        ? await findManifestByTag(this.context.db, repositoryId, reference.tag)
-        : await findManifestByDigest(this.context.db, repositoryId, reference.digest);
-    if (!manifest) throw unknownManifest(repository, referenceText);
-    return manifest;
+        ? await findManifestByTag(this.context.db, repository, reference.tag)
+        : await findManifestByDigest(this.context.db, repository, reference.digest);
+    if (manifest) return manifest;
+    // Which error: an unknown repository is NAME_UNKNOWN, a known one MANIFEST_UNKNOWN.
+    await this.#repositoryId(repository);
+    throw unknownManifest(repository, referenceText);
   }
 
   /**

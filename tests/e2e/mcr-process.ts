@@ -63,6 +63,8 @@ export async function startMcr(
     url = /registry listening.*?\burl"?[=:]"?([^\s"]+)/.exec(output)?.[1];
     if (url) break;
     if (child.exitCode !== null || Date.now() > deadline) {
+      // Its standard error ends only when it exits, so a child that is still up must go.
+      child.kill("SIGKILL");
       await drained.catch(() => {});
       throw new Error(`mcr serve did not start (exit ${child.exitCode}):\n${output}`);
     }
