@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 import { defineCommand, runMain } from "citty";
-import packageJson from "../package.json" with { type: "json" };
+import { VERSION_TEXT } from "./build-info.ts";
 import { ctlEntryCommand, runCtl } from "./cli/ctl/run-ctl.ts";
+import { healthCommand } from "./cli/health.ts";
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { snapshotCommand } from "./cli/snapshot.ts";
@@ -11,7 +12,7 @@ import { webCommand } from "./cli/web.ts";
 const main = defineCommand({
   meta: {
     name: "mcr",
-    version: packageJson.version,
+    version: VERSION_TEXT,
     description: "A self-hosted OCI container registry in one executable",
   },
   subCommands: {
@@ -20,6 +21,7 @@ const main = defineCommand({
     snapshot: snapshotCommand,
     web: webCommand,
     ctl: ctlEntryCommand,
+    health: healthCommand,
   },
 });
 

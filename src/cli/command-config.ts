@@ -8,11 +8,11 @@ import { ConfigError, loadConfig } from "../config/load.ts";
  */
 export function prepareCommand(
   command: string,
-  options: { file?: string; flags: Record<string, string | undefined> },
+  options: { file?: string; flags: Record<string, string | undefined>; checkFiles?: boolean },
 ): Config {
   process.umask(0o077);
   try {
-    return loadConfig({ file: options.file, env: process.env, flags: options.flags });
+    return loadConfig({ ...options, env: process.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`mcr ${command}: ${error.message}\n`);

@@ -1,69 +1,198 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { AuditLog } from "../audit/audit-log.ts";
 import { AccountService } from "../auth/account-service.ts";
 import { newPassword } from "../auth/secrets.ts";
 import { TokenStore } from "../auth/token-store.ts";
+import { renderAnnotatedConfig, type TomlValue } from "../config/annotated-config.ts";
+import type { Config } from "../config/config.ts";
 import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log/logger.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { prepareCommand } from "./command-config.ts";
+import { InitReport } from "./init-report.ts";
+import { defaultTlsHosts, ensureSelfSignedTls, type TlsFiles } from "./init-tls.ts";
 
 /**
- * `mcr init`: creates the data folder, the database and the first admin account. The
- * password comes from --password-file, else MCR_ADMIN_PASSWORD, else it is generated and
- * printed once on standard output.
+ * `mcr init`: a new installation in one step. It writes an annotated configuration file,
+ * creates the data and snapshot folders (owner-only), optionally a self-signed TLS
+ * certificate, the database, and the first admin account. Whatever already exists is left
+ * as it is and reported, so running it again changes nothing and exits 0.
+ *
+ * The admin password comes from --password-file, else MCR_ADMIN_PASSWORD, else it is
+ * generated and printed once on standard output (and only there).
  */
 export const initCommand = defineCommand({
-  meta: { name: "init", description: "Create the data folder, database and first admin account" },
+  meta: {
+    name: "init",
+    description: "Set up a new installation: config, folders, database, admin",
+  },
   args: {
-    config: { type: "string", description: "TOML configuration file" },
+    config: {
+      type: "string",
+      description:
+        "TOML configuration file: read if it exists, else written (default <data-dir>/mcr.toml)",
+    },
     "data-dir": { type: "string", description: "Data folder (default ./data)" },
     username: { type: "string", description: "Admin username (default admin)" },
     "password-file": { type: "string", description: "File holding the admin password" },
+    "tls-self-signed": {
+      type: "boolean",
+      description: "Also make a self-signed TLS certificate (a real CA's certificate is better)",
+    },
+    "tls-hosts": {
+      type: "string",
+      description: "Comma-separated names and addresses it covers (default this host, loopback)",
+    },
   },
   run: async ({ args }) => {
-    const config = prepareCommand("init", {
-      file: args.config,
-      flags: { "storage.data_dir": args["data-dir"] },
-    });
+    const report = new InitReport();
+    const flags = { "storage.data_dir": args["data-dir"] };
+    const selfSigned = args["tls-self-signed"] === true;
+
+    // The data folder from flags and environment decides where a new config file goes.
+    const early = prepareCommand("init", { flags, checkFiles: false });
+    const configPath = resolve(args.config ?? join(early.storage.dataDir, "mcr.toml"));
+    const defaultTls = {
+      cert: join(early.storage.dataDir, "tls", "cert.pem"),
+      key: join(early.storage.dataDir, "tls", "key.pem"),
+    };
+    const earlyDataDirExisted = existsSync(early.storage.dataDir);
+    if (existsSync(configPath)) {
+      report.kept(`config ${configPath}`);
+    } else {
+      writeConfig(configPath, early.storage.dataDir, selfSigned ? defaultTls : null);
+      report.created(`config ${configPath} (every option listed, with its default)`);
+    }
+    // TLS files may be init's to make, so the loader must not insist on them yet.
+    const config = prepareCommand("init", { file: configPath, flags, checkFiles: false });
+
+    const dataDirExisted =
+      config.storage.dataDir === early.storage.dataDir
+        ? earlyDataDirExisted
+        : existsSync(config.storage.dataDir);
+    await ensureFolders(config, dataDirExisted, report);
+    ensureTls(config, selfSigned, args["tls-hosts"], report);
+    const password = await ensureAdmin(config, args, report);
+
+    if (report.changed) report.note(`start the registry with: mcr serve --config ${configPath}`);
+    else report.note("everything already existed; nothing was changed");
+    if (password) process.stdout.write(`${password}\n`);
+  },
+});
+
+function writeConfig(path: string, dataDir: string, tls: TlsFiles | null): void {
+  const values: Record<string, TomlValue> = { "storage.data_dir": dataDir };
+  if (tls) {
+    values["server.tls_cert"] = tls.cert;
+    values["server.tls_key"] = tls.key;
+  }
+  const header = [
+    `MCR configuration, written by mcr init on ${new Date().toISOString().slice(0, 10)}.`,
+    `Start the registry with: mcr serve --config ${path}`,
+  ].join("\n");
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, renderAnnotatedConfig(values, header), { mode: 0o600, flag: "wx" });
+}
+
+async function ensureFolders(config: Config, existed: boolean, report: InitReport) {
+  const { dataDir } = config.storage;
+  await FilesystemBlobStore.open(dataDir);
+  if (existed) report.kept(`data folder ${dataDir}`);
+  else report.created(`data folder ${dataDir} (owner-only)`);
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    report.note(
+      `warning: ${dataDir} is open to other users (mode ${mode.toString(8)}); chmod 700 it`,
+    );
+  }
+
+  if (!existsSync(config.snapshot.dir)) {
+    mkdirSync(config.snapshot.dir, { recursive: true, mode: 0o700 });
+    report.created(`snapshot folder ${config.snapshot.dir}`);
+  }
+}
+
+function ensureTls(
+  config: Config,
+  selfSigned: boolean,
+  hostList: string | undefined,
+  report: InitReport,
+): void {
+  const { tlsCert, tlsKey } = config.server;
+  if (selfSigned) {
+    const { dataDir } = config.storage;
+    const files = {
+      cert: tlsCert ?? join(dataDir, "tls", "cert.pem"),
+      key: tlsKey ?? join(dataDir, "tls", "key.pem"),
+    };
+    const hosts = hostList
+      ? hostList
+          .split(",")
+          .map((host) => host.trim())
+          .filter(Boolean)
+      : defaultTlsHosts();
+    ensureSelfSignedTls(files, hosts, report);
+    if (!tlsCert || !tlsKey) {
+      report.note(
+        `to serve TLS, set server.tls_cert = "${files.cert}" and server.tls_key = "${files.key}"`,
+      );
+    }
+    return;
+  }
+  for (const file of [tlsCert, tlsKey]) {
+    if (file && !existsSync(file)) {
+      report.note(`${file} does not exist yet: mcr serve will not start until it does`);
+    }
+  }
+}
+
+/** Creates the first admin when the database has no account; returns a generated password. */
+async function ensureAdmin(
+  config: Config,
+  args: { username?: string; "password-file"?: string },
+  report: InitReport,
+): Promise<string | null> {
+  const existed = existsSync(config.database.path);
+  const metadata = openDatabase(config.database);
+  try {
+    if (!existed) report.created(`database ${config.database.path}`);
+    else if (metadata.migrated.length > 0)
+      report.updated(`database, migrations ${metadata.migrated.join(", ")}`);
+    else report.kept(`database ${config.database.path}`);
+
     if (config.auth.provider !== "local") {
-      return fail(`accounts live in the identity provider "${config.auth.provider}", not in MCR`);
+      report.note(`no admin account: identities come from auth.provider "${config.auth.provider}"`);
+      return null;
+    }
+    const accounts = new AccountService(
+      metadata.db,
+      new TokenStore(metadata.db),
+      new AuditLog(metadata.db, createLogger(config.log)),
+    );
+    if ((await accounts.count()) > 0) {
+      report.note("the database already has accounts: no admin account was created");
+      return null;
     }
 
     const supplied = args["password-file"]
       ? readPasswordFile(args["password-file"])
       : process.env.MCR_ADMIN_PASSWORD;
     const password = supplied || newPassword();
-
-    await FilesystemBlobStore.open(config.storage.dataDir);
-    const metadata = openDatabase(config.database);
-    try {
-      const log = createLogger(config.log);
-      const accounts = new AccountService(
-        metadata.db,
-        new TokenStore(metadata.db),
-        new AuditLog(metadata.db, log),
-      );
-      if ((await accounts.count()) > 0) {
-        return fail(`${config.database.path} already has accounts; nothing was changed`);
-      }
-      const username = args.username ?? "admin";
-      await accounts
-        .create(
-          { username, accountType: "human", roles: ["admin"], password },
-          { name: "mcr init", clientAddress: null },
-        )
-        .catch((error: Error) => fail(error.message));
-      process.stderr.write(
-        `mcr init: created ${config.storage.dataDir} with admin account ${username}\n`,
-      );
-      if (!supplied) process.stdout.write(`${password}\n`);
-    } finally {
-      await metadata.close();
-    }
-  },
-});
+    const username = args.username ?? "admin";
+    await accounts
+      .create(
+        { username, accountType: "human", roles: ["admin"], password },
+        { name: "mcr init", clientAddress: null },
+      )
+      .catch((error: Error) => fail(error.message));
+    report.created(`admin account ${username}${supplied ? "" : " (its password follows)"}`);
+    return supplied ? null : password;
+  } finally {
+    await metadata.close();
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`mcr init: ${message}\n`);

@@ -19,6 +19,11 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
   /** Values from command-line flags, as `section.key` → raw value. */
   flags?: Record<string, string | undefined>;
+  /**
+   * Whether the files the configuration names (TLS, CA) must exist; `mcr init` turns this
+   * off because making them may be its job.
+   */
+  checkFiles?: boolean;
 }
 
 type RawSections = Record<string, Record<string, unknown>>;
@@ -40,7 +45,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   }
 
   const values = parseAll(raw, problems);
-  checkCombinations(values, problems);
+  checkCombinations(values, problems, sources.checkFiles ?? true);
   const config = problems.length === 0 ? build(values) : null;
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
@@ -189,7 +194,7 @@ function build(values: RawSections): Config {
  * Checks that need several keys together. It reads the parsed values directly, so that it
  * runs (for the keys that did parse) even when other keys were refused: every mistake at once.
  */
-function checkCombinations(values: RawSections, problems: string[]): void {
+function checkCombinations(values: RawSections, problems: string[], checkFiles: boolean): void {
   const server = values.server ?? {};
   const auth = values.auth ?? {};
   const mcias = values.mcias ?? {};
@@ -199,13 +204,14 @@ function checkCombinations(values: RawSections, problems: string[]): void {
     problems.push("server.tls_cert and server.tls_key must be set together");
   }
   for (const file of [tlsCert, tlsKey]) {
-    if (file && !existsSync(file)) problems.push(`TLS file ${file} does not exist`);
+    if (checkFiles && file && !existsSync(file)) problems.push(`TLS file ${file} does not exist`);
   }
   if (auth.provider === "mcias" && mcias.server_url === null) {
     problems.push('auth.provider "mcias" needs mcias.server_url');
   }
   const caCert = mcias.ca_cert as string | null | undefined;
-  if (caCert && !existsSync(caCert)) problems.push(`mcias.ca_cert ${caCert} does not exist`);
+  if (checkFiles && caCert && !existsSync(caCert))
+    problems.push(`mcias.ca_cert ${caCert} does not exist`);
   const listen = server.listen as ListenAddress | undefined;
   if (
     auth.provider === "none" &&

@@ -31,9 +31,12 @@ test("mcr init prints a generated password once, and serve then accepts it", asy
   expect(init.stderr).toContain("admin");
   expect(init.stderr).not.toContain(password);
 
+  // A second run changes nothing, says so, and succeeds: it is safe in a provisioning script.
   const again = await runMcr(["init"], { cwd });
-  expect(again.code).toBe(2);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toBe("");
   expect(again.stderr).toContain("already has accounts");
+  expect(again.stderr).toContain("nothing was changed");
 
   const mcr = await startMcr(["--listen", "127.0.0.1:0"], { cwd });
   try {
@@ -105,6 +108,11 @@ test("mcr snapshot copies the database while mcr serve runs and prints where", a
     expect(existsSync(path)).toBe(true);
     // The server kept serving throughout.
     expect((await fetch(`${mcr.url}/v2/`)).status).toBe(200);
+
+    // The container's health probe: port from the environment, https tried, then http.
+    const listen = `0.0.0.0:${new URL(mcr.url).port}`;
+    const health = await runMcr(["health"], { cwd, env: { MCR_SERVER_LISTEN: listen } });
+    expect({ code: health.code, stderr: health.stderr }).toEqual({ code: 0, stderr: "" });
   } finally {
     await mcr.stop();
   }

@@ -26,18 +26,22 @@ export function requireBinary(): string {
   return MCR_BINARY;
 }
 
+/** Where and how a test runs the binary; `binary` names a copy of it elsewhere. */
+export interface McrRunOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  binary?: string;
+}
+
 /**
  * Starts `dist/mcr serve ARGS` in `cwd` and waits until it logs that it is listening.
  * Pass `--listen 127.0.0.1:0` for a free port.
  */
-export async function startMcr(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-): Promise<McrProcess> {
+export async function startMcr(args: string[], options: McrRunOptions): Promise<McrProcess> {
   // A free port for the admin RPC listener too, unless the caller tests the defaults.
   const rpc = args.includes("--listen") && !args.includes("--rpc-listen");
   const fullArgs = rpc ? [...args, "--rpc-listen", "127.0.0.1:0"] : args;
-  const child = Bun.spawn([requireBinary(), "serve", ...fullArgs], {
+  const child = Bun.spawn([options.binary ?? requireBinary(), "serve", ...fullArgs], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
     stdin: "ignore",
@@ -85,8 +89,8 @@ export async function startMcr(
 }
 
 /** Runs `dist/mcr ARGS` to completion. */
-export function runMcr(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  return runCommand([requireBinary(), ...args], {
+export function runMcr(args: string[], options: McrRunOptions) {
+  return runCommand([options.binary ?? requireBinary(), ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
   });

@@ -10,9 +10,12 @@ export interface McrWebProcess {
   stop(): Promise<number>;
 }
 
-/** Starts `dist/mcr web ARGS` and waits until it logs the URL it listens at. */
-export async function startMcrWeb(args: string[]): Promise<McrWebProcess> {
-  const child = Bun.spawn([requireBinary(), "web", ...args], {
+/**
+ * Starts `dist/mcr web ARGS` (or `binary`, a copy of it elsewhere) and waits until it logs
+ * the URL it listens at.
+ */
+export async function startMcrWeb(args: string[], binary?: string): Promise<McrWebProcess> {
+  const child = Bun.spawn([binary ?? requireBinary(), "web", ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     stdin: "ignore",
     stdout: "ignore",

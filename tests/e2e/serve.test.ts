@@ -32,10 +32,12 @@ async function openUpload(mcr: McrProcess, name: string): Promise<string> {
   return new URL(response.headers.get("location") ?? "", mcr.url).toString();
 }
 
-test("mcr --version prints the package version", async () => {
+test("mcr --version prints the package version and the commit it was built from", async () => {
   const result = await runMcr(["--version"], { cwd: tempFolder() });
   expect(result.code).toBe(0);
-  expect(result.stdout.trim()).toBe(packageJson.version);
+  // The commit is "unknown" only for a build made outside a git checkout.
+  const commit = /^(.+) \(commit ([0-9a-f]{7,}|unknown)\)$/.exec(result.stdout.trim());
+  expect(commit?.[1]).toBe(packageJson.version);
 });
 
 test("with no flags it serves on 127.0.0.1:5000 with data in ./data and a generated admin", async () => {
