@@ -6,7 +6,17 @@ import { healthCommand } from "./cli/health.ts";
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { snapshotCommand } from "./cli/snapshot.ts";
+import { unknownFlags } from "./cli/unknown-flags.ts";
 import { webCommand } from "./cli/web.ts";
+
+/** The roles whose flags citty parses; `mcr ctl` parses its own. */
+const roles = {
+  serve: serveCommand,
+  init: initCommand,
+  snapshot: snapshotCommand,
+  web: webCommand,
+  health: healthCommand,
+};
 
 /** The `mcr` executable: argv picks the role. */
 const main = defineCommand({
@@ -15,17 +25,26 @@ const main = defineCommand({
     version: VERSION_TEXT,
     description: "A self-hosted OCI container registry in one executable",
   },
-  subCommands: {
-    serve: serveCommand,
-    init: initCommand,
-    snapshot: snapshotCommand,
-    web: webCommand,
-    ctl: ctlEntryCommand,
-    health: healthCommand,
-  },
+  subCommands: { ...roles, ctl: ctlEntryCommand },
 });
 
+const [, , roleName = "", ...roleArgv] = process.argv;
+
 // `mcr ctl` reads its own command line: its help, usage errors and exit codes are its own.
-if (process.argv[2] === "ctl") await runCtl(process.argv.slice(3));
+if (roleName === "ctl") await runCtl(roleArgv);
+
+if (Object.hasOwn(roles, roleName)) {
+  const args = roles[roleName as keyof typeof roles].args;
+  const unknown = unknownFlags(
+    (typeof args === "function" ? await args() : await args) ?? {},
+    roleArgv,
+  );
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `mcr ${roleName}: unknown option ${unknown.join(", ")} (see mcr ${roleName} --help)\n`,
+    );
+    process.exit(2);
+  }
+}
 
 await runMain(main);

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { parseListenAddress } from "../config/listen-address.ts";
 import { createLogger } from "../log/logger.ts";
@@ -30,6 +31,10 @@ export const webCommand = defineCommand({
     if (Boolean(args["tls-cert"]) !== Boolean(args["tls-key"])) {
       problems.push("--tls-cert and --tls-key go together");
     }
+    for (const flag of ["api-ca", "tls-cert", "tls-key"] as const) {
+      const path = args[flag];
+      if (path && !isReadableFile(path)) problems.push(`--${flag} ${path} is not a readable file`);
+    }
     if (!listen || problems.length > 0) {
       process.stderr.write(`mcr web: ${problems.join("; ")}\n`);
       process.exit(2);
@@ -58,3 +63,12 @@ export const webCommand = defineCommand({
     process.on("SIGTERM", () => void stop("SIGTERM"));
   },
 });
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -56,6 +56,9 @@ export function startHttpServer(
     hostname: settings.listen.host,
     port: settings.listen.port,
     idleTimeout: Math.round(settings.idleTimeout),
+    // Bun sets SO_REUSEPORT unless told not to: a second server on a taken port would start
+    // and the kernel would split connections between the two. A taken port must be an error.
+    reusePort: false,
     maxRequestBodySize: MAX_REQUEST_BODY,
     // Bun's types call minVersion a string; at run time it wants the protocol number.
     tls: tls as unknown as Bun.TLSOptions,

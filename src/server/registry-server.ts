@@ -16,6 +16,7 @@ import { KeyedLock } from "../registry/keyed-lock.ts";
 import { createRegistry, type Registry } from "../registry/registry.ts";
 import { createRestApi } from "../rest/rest-api.ts";
 import { type RpcServer, startRpcServer } from "../rpc/rpc-server.ts";
+import { lockDataFolder } from "../storage/data-folder-lock.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { createApp } from "./app.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
@@ -45,6 +46,7 @@ const PURGE_INTERVAL_CAP_SECONDS = 600;
  */
 export async function startRegistry(config: Config, log: Logger): Promise<RunningRegistry> {
   const store = await FilesystemBlobStore.open(config.storage.dataDir);
+  const unlockDataFolder = lockDataFolder(config.storage.dataDir);
   const metadata = openDatabase(config.database);
   for (const name of metadata.migrated) log.info("database migration applied", { migration: name });
 
@@ -170,6 +172,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       await http.shutdown(config.server.shutdownTimeout);
       await rpc?.close();
       await metadata.close();
+      unlockDataFolder();
     },
   };
 }

@@ -44,6 +44,9 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
   const server: Server<undefined> = Bun.serve({
     hostname: options.listen.host,
     port: options.listen.port,
+    // Bun sets SO_REUSEPORT unless told not to: a second server on a taken port would start
+    // and the kernel would split connections between the two. A taken port must be an error.
+    reusePort: false,
     // Bun's types call minVersion a string; at run time it wants the protocol number.
     tls: tls as unknown as Bun.TLSOptions,
     // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.

@@ -83,6 +83,17 @@ test("with no flags it serves on 127.0.0.1:5000 with data in ./data and a genera
   expect(mcr.log()).not.toContain("not-the-password");
 });
 
+test("a misspelled flag is a usage error that names it, and nothing is created", async () => {
+  const cwd = tempFolder();
+  for (const role of ["serve", "init", "snapshot", "web"]) {
+    const result = await runMcr([role, "--data_dir", join(cwd, "x")], { cwd, env: OPEN });
+    expect({ role, code: result.code }).toEqual({ role, code: 2 });
+    expect(result.stderr).toContain(`mcr ${role}: unknown option --data_dir`);
+  }
+  expect(existsSync(join(cwd, "data"))).toBe(false);
+  expect(existsSync(join(cwd, "x"))).toBe(false);
+});
+
 test("a bad configuration is refused with every problem in one message", async () => {
   const cwd = tempFolder();
   writeFileSync(join(cwd, "mcr.toml"), '[server]\nidle_timeout = "10m"\n[nonsense]\nx = 1\n');

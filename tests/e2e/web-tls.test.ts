@@ -81,3 +81,16 @@ test("a registry that does not answer gets a clear page", async () => {
   expect(response.status).toBe(503);
   expect(await response.text()).toContain("The registry is not answering");
 });
+
+test("a certificate or CA file that is missing is a one-line usage error, not a crash", async () => {
+  const missing = join(workDir, "missing.pem");
+  for (const flags of [
+    ["--api-ca", missing],
+    ["--tls-cert", missing, "--tls-key", missing],
+  ]) {
+    const result = await runCommand([requireBinary(), "web", "--listen", "127.0.0.1:0", ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(`${missing} is not a readable file`);
+  }
+});
