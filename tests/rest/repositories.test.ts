@@ -76,6 +76,19 @@ test("the detail of a multi-segment repository shows tags, manifests and a manif
   expectApiError(await asAdmin("GET", "/v1/repositories/Bad%20Name"), 400);
 });
 
+test("a path with a trailing slash names no repository: nothing is deleted", async () => {
+  await pushImageAs(registry.url, "repos/kept", "v1", registry.admin);
+  // What a client's "tags/.." becomes once its URL is normalised.
+  const answer = await callApi(registry.url, "DELETE", "/v1/repositories/repos/kept/", {
+    authorization: registry.admin,
+  });
+  expect(answer.status).toBe(400);
+  const detail = await callApi(registry.url, "GET", "/v1/repositories/repos/kept", {
+    authorization: registry.admin,
+  });
+  expect(detail.status).toBe(200);
+});
+
 test("deleting a tag keeps the manifest; deleting the repository removes it from /v2", async () => {
   await pushImageAs(registry.url, "repos/gone", "v1", registry.admin);
   await pushImageAs(registry.url, "repos/gone", "v2", registry.admin);

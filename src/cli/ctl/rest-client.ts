@@ -17,6 +17,7 @@ import type {
   TokenJson,
 } from "./admin-shapes.ts";
 import { CtlError, type CtlErrorKind, refusal, unreachable } from "./errors.ts";
+import { checkedRepositoryName } from "./repository-name.ts";
 
 /** HTTP statuses of the admin REST API and the kind of failure each one means. */
 const KIND_OF_STATUS: Record<number, CtlErrorKind> = {
@@ -179,7 +180,7 @@ export class RestAdminClient implements AdminClient {
 
 /** A repository name as a path: its slashes stay, anything else unusual is escaped. */
 function repositoryPath(name: string): string {
-  return name.split("/").map(encodeURIComponent).join("/");
+  return checkedRepositoryName(name).split("/").map(encodeURIComponent).join("/");
 }
 
 function parseJson(text: string, server: string): unknown {

@@ -89,7 +89,9 @@ function parseTarget(ctx: RestRequest): Target {
   }
   const tag = /^(.+)\/tags\/([^/]+)$/.exec(rest);
   if (tag) return { kind: "tag", name: tag[1] ?? "", tag: tag[2] ?? "" };
-  return { kind: "repository", name: rest.replace(/\/+$/, "") };
+  // Taken as it is: a trailing slash is no repository name. A client whose `tags/..` was
+  // folded into `<name>/` must get an error, not the whole repository deleted.
+  return { kind: "repository", name: rest };
 }
 
 function summaryJson(summary: RepositorySummary) {

@@ -7,8 +7,19 @@ import { CtlError, UsageError } from "../../../src/cli/ctl/errors.ts";
 
 test("a tag reference splits at its last colon", () => {
   expect(parseTagReference("team/app:v1")).toEqual({ name: "team/app", tag: "v1" });
-  expect(parseTagReference("host:5000/app:v1")).toEqual({ name: "host:5000/app", tag: "v1" });
-  for (const bad of ["team/app", ":v1", "team/app:", "host:5000/app"]) {
+  // Dot segments would be folded away by the HTTP client and name another repository or
+  // the repository itself; a registry host is not part of a repository name.
+  for (const bad of [
+    "team/app",
+    ":v1",
+    "team/app:",
+    "host:5000/app",
+    "host:5000/app:v1",
+    "team/app:..",
+    "team/app:.",
+    "team/x/..:v1",
+    "a/../b:v1",
+  ]) {
     expect(() => parseTagReference(bad)).toThrow(UsageError);
   }
 });

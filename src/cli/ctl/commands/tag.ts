@@ -1,5 +1,7 @@
+import { isTag } from "../../../registry/names.ts";
 import { defineCtlCommand } from "../define-command.ts";
 import { UsageError } from "../errors.ts";
+import { checkedRepositoryName } from "../repository-name.ts";
 import { confirmDeletion } from "../terminal.ts";
 import { describeTags } from "./repo.ts";
 
@@ -14,7 +16,8 @@ export function parseTagReference(text: string): { name: string; tag: string } {
   if (colon <= 0 || tag === "" || tag.includes("/")) {
     throw new UsageError(`expected <repository>:<tag>, got ${JSON.stringify(text)}`);
   }
-  return { name, tag };
+  if (!isTag(tag)) throw new UsageError(`${JSON.stringify(tag)} is not a tag`);
+  return { name: checkedRepositoryName(name), tag };
 }
 
 const listCommand = defineCtlCommand({
