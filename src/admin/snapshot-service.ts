@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
 
@@ -41,6 +41,13 @@ export class SnapshotService {
   ) {}
 
   async create(actor: Actor | null, now = new Date()): Promise<Snapshot> {
+    // Checked first: a mistyped --data-dir must not leave a new, empty snapshot folder behind.
+    if (!existsSync(this.options.databasePath)) {
+      throw new Error(
+        `there is no database at ${this.options.databasePath}: run mcr init, or pass the ` +
+          "--data-dir or --config the registry uses",
+      );
+    }
     mkdirSync(this.options.dir, { recursive: true });
     // Milliseconds too, so that two snapshots in one second do not collide.
     const stamp = now.toISOString().replace(/[-:]/g, "");

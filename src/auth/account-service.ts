@@ -58,12 +58,7 @@ export class AccountService {
     input: { username: string; accountType: AccountType; roles: string[]; password?: string },
     actor: Actor | null,
   ): Promise<AccountRecord> {
-    if (!USERNAME.test(input.username)) {
-      throw new AccountError(
-        "invalid",
-        `username ${JSON.stringify(input.username)} must be 1-64 letters, digits, '.', '_', '-' or '@'`,
-      );
-    }
+    checkUsername(input.username);
     if (input.accountType === "human") checkPassword(input.password);
     if (await findAccountByUsername(this.db, input.username)) {
       throw new AccountError("exists", `account ${input.username} already exists`);
@@ -195,7 +190,18 @@ export class AccountService {
   }
 }
 
-function checkPassword(password: string | undefined): void {
+/** Refuses a username accounts cannot have, with the rule in the message. */
+export function checkUsername(username: string): void {
+  if (!USERNAME.test(username)) {
+    throw new AccountError(
+      "invalid",
+      `username ${JSON.stringify(username)} must be 1-64 letters, digits, '.', '_', '-' or '@'`,
+    );
+  }
+}
+
+/** Refuses a password too short for a person's account. */
+export function checkPassword(password: string | undefined): void {
   if (!password || password.length < MIN_PASSWORD_LENGTH) {
     throw new AccountError(
       "invalid",

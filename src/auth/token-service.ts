@@ -140,7 +140,8 @@ export class TokenService {
       });
       if (actions.length > 0) granted.push({ ...scope, actions });
     }
-    return { granted, refused };
+    // A client may ask for one scope twice (`pull` and `pull,push`); the trail names it once.
+    return { granted, refused: [...new Set(refused)] };
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { AuditLog } from "../audit/audit-log.ts";
-import { AccountService } from "../auth/account-service.ts";
+import { AccountService, checkPassword, checkUsername } from "../auth/account-service.ts";
 import { newPassword } from "../auth/secrets.ts";
 import { TokenStore } from "../auth/token-store.ts";
 import { renderAnnotatedConfig, type TomlValue } from "../config/annotated-config.ts";
@@ -51,6 +51,10 @@ export const initCommand = defineCommand({
     const flags = { "storage.data_dir": args["data-dir"] };
     const selfSigned = args["tls-self-signed"] === true;
 
+    // The admin's name and password are checked before anything is written, so that a
+    // refused one leaves no config or database behind that lacks its admin.
+    const admin = adminInput(args);
+
     // The data folder from flags and environment decides where a new config file goes.
     const early = prepareCommand("init", { flags, checkFiles: false });
     const configPath = resolve(args.config ?? join(early.storage.dataDir, "mcr.toml"));
@@ -74,7 +78,7 @@ export const initCommand = defineCommand({
         : existsSync(config.storage.dataDir);
     await ensureFolders(config, dataDirExisted, report);
     ensureTls(config, selfSigned, args["tls-hosts"], report);
-    const password = await ensureAdmin(config, args, report);
+    const password = await ensureAdmin(config, admin, report);
 
     if (report.changed) report.note(`start the registry with: mcr serve --config ${configPath}`);
     else report.note("everything already existed; nothing was changed");
@@ -148,10 +152,37 @@ function ensureTls(
   }
 }
 
+/** The first admin's name and the password supplied for it, if any; exits 2 when refused. */
+function adminInput(args: { username?: string; "password-file"?: string }): AdminInput {
+  const username = args.username ?? "admin";
+  const supplied = args["password-file"]
+    ? readPasswordFile(args["password-file"])
+    : process.env.MCR_ADMIN_PASSWORD;
+  const source = args["password-file"] ? "the password file" : "MCR_ADMIN_PASSWORD";
+  refuseUnless(() => checkUsername(username), "--username");
+  if (supplied) refuseUnless(() => checkPassword(supplied), source);
+  return { username, supplied: supplied || null };
+}
+
+/** Runs `check`; a refusal ends init with exit code 2, naming where the value came from. */
+function refuseUnless(check: () => void, source: string): void {
+  try {
+    check();
+  } catch (error) {
+    fail(`${source}: ${(error as Error).message}; nothing was written`);
+  }
+}
+
+interface AdminInput {
+  username: string;
+  /** From --password-file or MCR_ADMIN_PASSWORD; null means generate one. */
+  supplied: string | null;
+}
+
 /** Creates the first admin when the database has no account; returns a generated password. */
 async function ensureAdmin(
   config: Config,
-  args: { username?: string; "password-file"?: string },
+  admin: AdminInput,
   report: InitReport,
 ): Promise<string | null> {
   const existed = existsSync(config.database.path);
@@ -176,11 +207,8 @@ async function ensureAdmin(
       return null;
     }
 
-    const supplied = args["password-file"]
-      ? readPasswordFile(args["password-file"])
-      : process.env.MCR_ADMIN_PASSWORD;
-    const password = supplied || newPassword();
-    const username = args.username ?? "admin";
+    const { username, supplied } = admin;
+    const password = supplied ?? newPassword();
     await accounts
       .create(
         { username, accountType: "human", roles: ["admin"], password },

@@ -154,7 +154,7 @@ export class GarbageCollector {
     this.#totals.runs++;
     this.#totals.bytesFreed += report.bytesFreed;
     this.#status = { state: "idle", phase: null, current: null, last: report };
-    await this.audit.record({ type: "gc_completed", actor, details: { ...report } });
+    await this.audit.record({ type: "gc_completed", actor, details: snakeCaseKeys(report) });
     this.log.info("garbage collection finished", {
       blobs_deleted: report.blobsDeleted,
       bytes_freed: report.bytesFreed,
@@ -242,4 +242,17 @@ function stoppedError(): Error {
 /** Lets requests waiting for the event loop (and the database) run between two batches. */
 function yieldToRequests(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The report with snake_case keys (`bytes_freed`), as every other audit event's details and
+ * the admin API's answers are written.
+ */
+function snakeCaseKeys(report: GcReport): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(report).map(([key, value]) => [
+      key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      value,
+    ]),
+  );
 }

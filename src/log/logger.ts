@@ -1,4 +1,5 @@
 import type { LogFormat, LogLevel } from "../config/config.ts";
+import { escapeControlCharacters, hasControlCharacters } from "./control-characters.ts";
 
 /** Values a log line may carry. Never put a password, token or Authorization header here. */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
@@ -61,11 +62,11 @@ function formatJson(time: string, level: LogLevel, message: string, fields: LogF
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined) record[key] = value;
   }
-  return JSON.stringify(record);
+  return jsonWithoutControlCharacters(record);
 }
 
 function formatText(time: string, level: LogLevel, message: string, fields: LogFields): string {
-  let line = `${time} ${level.toUpperCase().padEnd(5)} ${message}`;
+  let line = `${time} ${level.toUpperCase().padEnd(5)} ${escapeControlCharacters(message)}`;
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
     line += ` ${key}=${quoteIfNeeded(String(value))}`;
@@ -73,6 +74,24 @@ function formatText(time: string, level: LogLevel, message: string, fields: LogF
   return line;
 }
 
+/**
+ * A value as one word: quoted when it holds a blank, a quote or an equals sign, and with
+ * every control character escaped, so a value from a client (a user name, a repository
+ * name) can neither end the line and forge the next one nor send escapes to a terminal.
+ */
 function quoteIfNeeded(value: string): string {
-  return value === "" || /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+  if (value !== "" && !/[\s"=\\]/.test(value) && !hasControlCharacters(value)) return value;
+  return jsonWithoutControlCharacters(value);
+}
+
+/**
+ * JSON text with no control character left raw: JSON.stringify escapes C0 controls but
+ * leaves DEL, C1 and the bidirectional overrides as they are; those become `\u` escapes,
+ * which read back as the same string.
+ */
+function jsonWithoutControlCharacters(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -47,6 +47,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
 
   if (shape === "index") {
     const manifests = descriptorList(document.manifests, "manifests");
+    if (Array.isArray(document.manifests)) checkPlatforms(document.manifests);
     return {
       mediaType,
       shape,
@@ -135,6 +136,36 @@ function descriptor(value: unknown, field: string): Descriptor {
 function descriptorList(value: unknown, field: string): Descriptor[] {
   if (!Array.isArray(value)) throw invalid(`${field} must be an array of descriptors`);
   return value.map((item, index) => descriptor(item, `${field}[${index}]`));
+}
+
+/**
+ * The platform of each index entry, where one is given, is an object with `os` and
+ * `architecture` strings (image spec, image-index.md); clients and the web UI read it to pick
+ * and name a child, so a platform of another form is refused rather than stored.
+ */
+function checkPlatforms(children: unknown[]): void {
+  children.forEach((child, index) => {
+    const platform = (child as Record<string, unknown>).platform;
+    if (platform === undefined) return;
+    const field = `manifests[${index}].platform`;
+    if (typeof platform !== "object" || platform === null || Array.isArray(platform)) {
+      throw invalid(`${field} must be an object`);
+    }
+    const record = platform as Record<string, unknown>;
+    for (const name of ["os", "architecture"]) {
+      if (typeof record[name] !== "string") throw invalid(`${field}.${name} must be a string`);
+    }
+    for (const name of ["variant", "os.version"]) {
+      optionalString(record[name], `${field}.${name}`);
+    }
+    for (const name of ["os.features", "features"]) {
+      const list = record[name];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || list.some((item) => typeof item !== "string")) {
+        throw invalid(`${field}.${name} must be an array of strings`);
+      }
+    }
+  });
 }
 
 function optionalString(value: unknown, field: string): string | null {

@@ -44,7 +44,31 @@ export function createWebApp(deps: WebDependencies, log: Logger): WebHandler {
     .use(auditRoutes(deps))
     .use(accountRoutes(deps));
 
-  return async (request) => addSecurityHeaders(await app.handle(request), deps.tls);
+  return async (request) => {
+    const response = hasMalformedEscape(request)
+      ? htmlResponse(errorPage(MALFORMED_ADDRESS, visitOrNull(deps, request)), 400)
+      : await app.handle(request);
+    return addSecurityHeaders(response, deps.tls);
+  };
+}
+
+const MALFORMED_ADDRESS = new WebError(
+  400,
+  "Bad request",
+  "The address has a malformed % escape, so it names no page.",
+);
+
+/**
+ * Whether the path holds a `%` escape that decodes to nothing (`/accounts/%ZZ`): the router
+ * would hand the page an empty or garbled name, and the API's answer would not say why.
+ */
+function hasMalformedEscape(request: Request): boolean {
+  try {
+    decodeURIComponent(new URL(request.url).pathname);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Visit } from "./visit.ts";
 /** The pages in the navigation bar; admin pages only for admins. */
 const NAVIGATION = [
   { href: "/", label: "Dashboard", admin: false },
-  { href: "/repositories", label: "Repositories", admin: false },
+  // The admin API lists repositories to administrators only.
+  { href: "/repositories", label: "Repositories", admin: true },
   { href: "/policies", label: "Policies", admin: true },
   { href: "/audit", label: "Audit log", admin: true },
   { href: "/accounts", label: "Accounts", admin: true },

@@ -3,7 +3,11 @@ import { formatListenAddress, type ListenAddress } from "../config/listen-addres
 import type { Logger } from "../log/logger.ts";
 import { createApiConnection } from "./api-client.ts";
 import { createWebApp } from "./app.ts";
+import { errorPage } from "./pages/error-page.ts";
+import { htmlResponse } from "./responses.ts";
+import { addSecurityHeaders } from "./security-headers.ts";
 import { SessionStore } from "./session-store.ts";
+import { WebError } from "./web-error.ts";
 
 /** Where `mcr web` listens and which admin API it is a client of. */
 export interface WebServerOptions {
@@ -51,12 +55,21 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
     tls: tls as unknown as Bun.TLSOptions,
     // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.
     development: false,
+    // Whatever fails outside the app still answers with the security headers and no stack.
+    error: (error) => {
+      log.error("web request failed outside the application", { error: error.message });
+      return failurePage(500, "Something went wrong", "The web UI failed; the log says why.");
+    },
     fetch: async (request) => {
       const started = performance.now();
-      const response = await handle(request);
+      const path = pathOf(request);
+      const response =
+        path === null
+          ? failurePage(400, "Bad request", "The Host header does not form a valid URL.")
+          : await handle(request);
       log.info("request", {
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: path ?? "(invalid URL)",
         status: response.status,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
       });
@@ -64,10 +77,25 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
     },
   });
 
+  /** An error page the app never saw, with the headers every answer of the UI carries. */
+  function failurePage(status: number, title: string, message: string): Response {
+    const page = errorPage(new WebError(status, title, message), null);
+    return addSecurityHeaders(htmlResponse(page, status), Boolean(tls));
+  }
+
   const port = server.port ?? options.listen.port;
   const url = `${tls ? "https" : "http"}://${formatListenAddress({ ...options.listen, port })}`;
   log.info("web UI listening", { url, api: options.apiUrl });
   return { url, port, stop: () => server.stop(true) };
+}
+
+/** The request's path, or null when its Host header makes no URL (`Host: a/b`). */
+function pathOf(request: Request): string | null {
+  try {
+    return new URL(request.url).pathname;
+  } catch {
+    return null;
+  }
 }
 
 /** The registry usually listens on port 5000 of the host that serves the admin API. */

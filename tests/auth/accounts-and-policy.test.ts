@@ -229,4 +229,16 @@ describe("denials through the token endpoint", () => {
     });
     expect(events[0]?.repository).toBe("elsewhere/app");
   });
+
+  test("a scope asked for twice is listed once among the refused", async () => {
+    const robot = await createSystemAccount(registry, "repeating-robot");
+    const scope = ["repository:elsewhere/app:push", "repository:elsewhere/app:push,push"];
+    const answer = await requestToken(registry.url, { scope }, robot.authorization);
+    expect(answer.status).toBe(200);
+    const { events } = await registry.running.audit.query({
+      eventType: "policy_denied",
+      actor: "repeating-robot",
+    });
+    expect(events[0]?.details?.refused).toEqual(["repository:elsewhere/app:push"]);
+  });
 });

@@ -117,3 +117,24 @@ test("mcr snapshot copies the database while mcr serve runs and prints where", a
     await mcr.stop();
   }
 }, 30_000);
+
+test("mcr init with a refused admin password or name writes nothing", async () => {
+  const cwd = tempFolder();
+  const short = await runMcr(["init"], { cwd, env: { MCR_ADMIN_PASSWORD: "short" } });
+  expect(short.code).toBe(2);
+  expect(short.stderr).toContain(
+    "MCR_ADMIN_PASSWORD: a password needs at least 12 characters; nothing was written",
+  );
+  const badName = await runMcr(["init", "--username", "no spaces"], { cwd });
+  expect(badName.code).toBe(2);
+  expect(badName.stderr).toContain("--username: username");
+  expect(existsSync(join(cwd, "data"))).toBe(false);
+});
+
+test("mcr snapshot without a database fails and creates no folder", async () => {
+  const cwd = tempFolder();
+  const snapshot = await runMcr(["snapshot"], { cwd, env: { MCR_AUTH_PROVIDER: "none" } });
+  expect(snapshot.code).toBe(1);
+  expect(snapshot.stderr).toContain(`there is no database at ${join(cwd, "data", "mcr.db")}`);
+  expect(existsSync(join(cwd, "data"))).toBe(false);
+});

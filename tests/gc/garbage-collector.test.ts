@@ -150,6 +150,22 @@ test("one collection at a time, with its status and audit events", async () => {
   const types = events.map((event) => event.eventType);
   expect(types).toContain("gc_started");
   expect(types).toContain("gc_completed");
+  // Audit details are snake_case, as every other event's and the API's answers are.
+  const completed = events.find((event) => event.eventType === "gc_completed");
+  expect(Object.keys(completed?.details ?? {}).sort()).toEqual([
+    "blobs_deleted",
+    "bytes_freed",
+    "error",
+    "finished_at",
+    "grace_period_seconds",
+    "links_deleted",
+    "manifests_deleted",
+    "orphan_files_deleted",
+    "reconcile",
+    "repositories_deleted",
+    "rows_without_file",
+    "started_at",
+  ]);
 });
 
 test("pushes and deletes racing repeated collections never lose a blob of a live manifest", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { LogFormat, LogLevel } from "../../src/config/config.ts";
 import { createLogger, silentLogger } from "../../src/log/logger.ts";
+import { rawControlCharacters } from "../helpers/control-characters.ts";
 
 /** A logger that keeps its lines. */
 function capture(level: LogLevel, format: LogFormat) {
@@ -34,6 +35,13 @@ describe("json format", () => {
     expect(Object.keys(JSON.parse(lines[0] ?? ""))).toEqual(["time", "level", "msg", "present"]);
   });
 
+  test("C1 controls and bidirectional overrides are written as \\u escapes", () => {
+    const { log, lines } = capture("info", "json");
+    log.info("m", { user: "a\u009b2J\u202eb\u007f" });
+    expect(lines[0]).toContain('"user":"a\\u009b2J\\u202eb\\u007f"');
+    expect(JSON.parse(lines[0] ?? "").user).toBe("a\u009b2J\u202eb\u007f");
+  });
+
   test("a message with quotes and new lines stays one line of valid JSON", () => {
     const { log, lines } = capture("info", "json");
     log.error('bad "thing"\nhappened');
@@ -55,6 +63,28 @@ describe("text format", () => {
     const { log, lines } = capture("info", "text");
     log.info("m", { a: "two words", b: 'say "hi"', c: "k=v", d: "", e: "plain" });
     expect(lines[0]).toEndWith(' m a="two words" b="say \\"hi\\"" c="k=v" d="" e=plain');
+  });
+
+  test("a value with control characters stays on its line and sends no escape", () => {
+    const { log, lines } = capture("info", "text");
+    const forged = "evil\n2026-12-04T00:00:00.000Z INFO  login succeeded username=admin";
+    log.warn("login failed", { username: forged, ua: "x\u001b[2J\u009b\u202e", path: "a\\b" });
+    expect(lines).toHaveLength(1);
+    expect(rawControlCharacters(lines[0] ?? "")).toEqual([]);
+    expect(lines[0]).toContain(
+      ` username="evil\\n2026-12-04T00:00:00.000Z INFO  login succeeded username=admin"`,
+    );
+    expect(lines[0]).toEndWith(' ua="x\\u001b[2J\\u009b\\u202e" path="a\\\\b"');
+    // A quoted value reads back as the exact string.
+    expect(JSON.parse(/ ua=(".*") path/.exec(lines[0] ?? "")?.[1] ?? "")).toBe(
+      "x\u001b[2J\u009b\u202e",
+    );
+  });
+
+  test("a message with control characters is escaped too", () => {
+    const { log, lines } = capture("info", "text");
+    log.error("bad\nthing\u001b[31m");
+    expect(lines[0]).toEndWith(" ERROR bad\\x0athing\\x1b[31m");
   });
 
   test("writes null and leaves out undefined", () => {

@@ -160,6 +160,31 @@ describe("an OCI index", () => {
     const manifests = [ociIndex().manifests[0], { mediaType: MEDIA_TYPES.ociManifest, size: 1 }];
     expect(invalidBecause(ociIndex({ manifests }))).toContain("manifests[1].digest is required");
   });
+
+  test("a child that is no descriptor object is refused", () => {
+    for (const child of [null, "sha256:x", 5, []]) {
+      expect(invalidBecause(ociIndex({ manifests: [child] }))).toBe(
+        "manifests[0] must be a descriptor object",
+      );
+    }
+  });
+
+  test("a child's platform must name os and architecture as strings", () => {
+    const child = (platform: unknown) => ({ ...ociIndex().manifests[0], platform });
+    const cases: Array<[unknown, string]> = [
+      ["linux/amd64", "manifests[0].platform must be an object"],
+      [null, "manifests[0].platform must be an object"],
+      [{ os: "linux" }, "manifests[0].platform.architecture must be a string"],
+      [{ os: 1, architecture: "amd64" }, "manifests[0].platform.os must be a string"],
+      [{ os: "linux", architecture: "arm", variant: 7 }, "platform.variant must be a string"],
+      [{ os: "windows", architecture: "amd64", "os.features": "x" }, "array of strings"],
+    ];
+    for (const [platform, message] of cases) {
+      expect(invalidBecause(ociIndex({ manifests: [child(platform)] }))).toContain(message);
+    }
+    const platform = { os: "linux", architecture: "arm64", variant: "v8", "os.version": "1" };
+    expect(parse(ociIndex({ manifests: [child(platform)] })).children).toEqual([digest("a")]);
+  });
 });
 
 describe("Docker manifests", () => {

@@ -1,4 +1,6 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
 import type { WebHandler } from "../../src/web/app.ts";
 import { type AuthRegistry, startAuthRegistry } from "../helpers/auth.ts";
 import {
@@ -6,6 +8,7 @@ import {
   pushMultiArchImage,
   SIGNATURE_TYPE,
 } from "../helpers/multi-arch-image.ts";
+import { sha256 } from "../helpers/oci-client.ts";
 import { WebUser, webAppFor } from "../helpers/web-client.ts";
 
 let registry: AuthRegistry;
@@ -131,4 +134,72 @@ test("deleting a manifest and a repository go through their confirmation forms",
   const repository = await user.post("/repository/delete", { name: "tools/lint" });
   expect(repository.headers.get("location")).toBe("/repositories");
   expect(await user.page("/repositories")).not.toContain("tools/lint");
+});
+
+/** PUTs `document` as a manifest of team/app by its digest; returns the digest. */
+async function putManifest(document: object, mediaType: string): Promise<string> {
+  const content = JSON.stringify(document);
+  const digest = sha256(content);
+  const response = await fetch(`${registry.url}/v2/team/app/manifests/${digest}`, {
+    method: "PUT",
+    headers: { Authorization: registry.admin, "Content-Type": mediaType },
+    body: content,
+  });
+  if (response.status !== 201) throw new Error(`PUT: ${response.status} ${await response.text()}`);
+  return digest;
+}
+
+test("fields a manifest's kind does not define are ignored by the page, as the spec says", async () => {
+  const child = image.children[0];
+  if (!child) throw new Error("no child");
+  // OCI image spec: unknown properties must be ignored, so the registry accepts these.
+  const extraImage = await putManifest(
+    { ...JSON.parse(child.content), manifests: [null, "x"], annotations: { a: "b" } },
+    child.mediaType,
+  );
+  const index = await putManifest(
+    { ...JSON.parse(image.index.content), layers: [null], config: "x" },
+    image.index.mediaType,
+  );
+
+  const user = await admin();
+  const imagePage = await user.page(`/manifest${query({ name: "team/app", digest: extraImage })}`);
+  expect(imagePage).toContain("<h2>Layers</h2>");
+  expect(imagePage).not.toContain("<h2>Platforms</h2>");
+  const indexPage = await user.page(`/manifest${query({ name: "team/app", digest: index })}`);
+  expect(indexPage).toContain("linux/arm64/v8");
+  expect(indexPage).not.toContain("<h2>Layers</h2>");
+});
+
+test("a stored manifest with malformed descriptors still gets its page", async () => {
+  // What an older registry may have stored: an index whose children are not all descriptors.
+  const content = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: image.index.mediaType,
+    manifests: [
+      null,
+      "sha256:x",
+      { digest: 5, size: "big", mediaType: [], platform: "linux/amd64" },
+      { digest: image.children[0]?.digest, platform: { os: "linux", architecture: 7 } },
+    ],
+    annotations: { good: "yes", bad: { nested: true } },
+  });
+  const database = new Database(join(registry.dataDir, "mcr.db"));
+  try {
+    database
+      .query("UPDATE manifests SET content = ? WHERE digest = ?")
+      .run(new TextEncoder().encode(content), image.index.digest);
+  } finally {
+    database.close();
+  }
+
+  const response = await (await admin()).get(
+    `/manifest${query({ name: "team/app", digest: image.index.digest })}`,
+  );
+  const page = await response.text();
+  expect(response.status).toBe(200);
+  expect(page).toContain("<h2>Platforms</h2>");
+  expect(page).toContain(image.children[0]?.digest.slice(7, 19) ?? "missing");
+  expect(page).toContain("<code>good</code>");
+  expect(page).not.toContain("<code>bad</code>");
 });

@@ -69,6 +69,9 @@ test("a non-admin sees no admin pages and is refused them", async () => {
   expect(dashboard).not.toContain('href="/policies"');
   expect(dashboard).not.toContain('href="/audit"');
   expect(dashboard).not.toContain('href="/accounts"');
+  // Listing repositories is the admin API's too: no link may lead a non-admin to a refusal.
+  expect(dashboard).not.toContain('href="/repositories"');
+  expect(dashboard).toContain("shown to administrators\nonly");
   for (const path of ["/policies", "/audit", "/accounts", "/policies/test?action=x"]) {
     expect((await user.get(path)).status).toBe(403);
   }
@@ -115,4 +118,18 @@ test("text from the registry is escaped", async () => {
   const page = await user.page("/policies");
   expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
   expect(page).not.toContain('<script>alert("x")');
+});
+
+test("an address that names no rule or has a broken escape gets a clear page", async () => {
+  const user = new WebUser(app);
+  await user.login("admin", registry.adminPassword);
+  for (const path of ["/policies/-1/delete", "/policies/abc/delete"]) {
+    const response = await user.get(path);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("rule ids are whole numbers");
+  }
+  const broken = await user.get("/accounts/%ZZ");
+  expect(broken.status).toBe(400);
+  expect(await broken.text()).toContain("malformed % escape");
+  expect(broken.headers.get("x-frame-options")).toBe("DENY");
 });

@@ -1,4 +1,5 @@
 import { renderUsage, runCommand } from "citty";
+import { escapeControlCharacters } from "../../log/control-characters.ts";
 import { arrangeArguments, wantsHelp } from "./argv.ts";
 import { ctlCommand } from "./ctl-command.ts";
 import { type AnyCommand, argsOf, resolveCommand, subCommandsOf } from "./dispatch.ts";
@@ -13,7 +14,20 @@ const ROOT_PATH = ["mcr", "ctl"];
  * process alive.
  */
 export async function runCtl(tokens: string[]): Promise<never> {
+  endQuietlyWhenReaderLeaves(process.stdout);
+  endQuietlyWhenReaderLeaves(process.stderr);
   process.exit(await execute(tokens));
+}
+
+/**
+ * A reader that stopped reading (`mcr ctl audit tail --follow | head -1`) ends the command
+ * at its next write, quietly and with success, as it would with the default SIGPIPE action:
+ * the output went where it was asked to, and there is nobody left to tell anything to.
+ */
+function endQuietlyWhenReaderLeaves(stream: NodeJS.WriteStream): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    process.exit(error.code === "EPIPE" ? 0 : 1);
+  });
 }
 
 async function execute(tokens: string[]): Promise<number> {
@@ -39,7 +53,8 @@ async function execute(tokens: string[]): Promise<number> {
 
 function report(error: unknown, usageOf: { path: string[] }): number {
   if (error instanceof CtlError) {
-    process.stderr.write(`mcr ctl: ${error.message}\n`);
+    // The message may quote the server, whose words are not ours to send to a terminal.
+    process.stderr.write(`mcr ctl: ${escapeControlCharacters(error.message)}\n`);
     return 1;
   }
   // citty's own usage errors (CLIError) are not exported; they carry a code.
@@ -47,11 +62,12 @@ function report(error: unknown, usageOf: { path: string[] }): number {
   if (error instanceof UsageError || cittyUsage) {
     const path = (error instanceof UsageError && error.commandPath) || usageOf.path;
     const help = [...path, "--help"].join(" ");
-    process.stderr.write(`mcr ctl: ${plain((error as Error).message)}\nsee \`${help}\`\n`);
+    const message = escapeControlCharacters(plain((error as Error).message));
+    process.stderr.write(`mcr ctl: ${message}\nsee \`${help}\`\n`);
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`mcr ctl: unexpected failure: ${message}\n`);
+  process.stderr.write(`mcr ctl: unexpected failure: ${escapeControlCharacters(message)}\n`);
   if (process.env.MCR_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

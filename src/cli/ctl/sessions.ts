@@ -36,7 +36,14 @@ export function sessionsPath(env: Record<string, string | undefined> = process.e
  * written to a temporary name and renamed so that no reader sees half of it.
  */
 export class SessionStore {
-  constructor(readonly path: string = sessionsPath()) {}
+  #warned = false;
+
+  /** `warn` hears, once, that the file was damaged and only its sound part is used. */
+  constructor(
+    readonly path: string = sessionsPath(),
+    private readonly warn: (message: string) => void = (message) =>
+      process.stderr.write(`mcr ctl: warning: ${message}\n`),
+  ) {}
 
   /** The server of the last login over `transport`, if any. */
   currentServer(transport: "rest" | "grpc"): string | null {
@@ -74,13 +81,19 @@ export class SessionStore {
     } catch {
       return { sessions: {}, current: {} };
     }
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(text) as Partial<SessionsFile>;
-      return { sessions: parsed.sessions ?? {}, current: parsed.current ?? {} };
+      parsed = JSON.parse(text);
     } catch {
-      // A damaged file holds no usable login; the next login writes a good one.
-      return { sessions: {}, current: {} };
+      parsed = undefined;
     }
+    // A damaged file must not stop a login: what is sound is kept, the next save rewrites it.
+    const { file, damaged } = soundPart(parsed);
+    if (damaged && !this.#warned) {
+      this.#warned = true;
+      this.warn(`${this.path} is damaged; the next login replaces it`);
+    }
+    return file;
   }
 
   #write(file: SessionsFile): void {
@@ -96,4 +109,45 @@ export class SessionStore {
     chmodSync(temporary, 0o600);
     renameSync(temporary, this.path);
   }
+}
+
+/** The well-formed sessions and current servers of a parsed file, and whether any was not. */
+function soundPart(parsed: unknown): { file: SessionsFile; damaged: boolean } {
+  const file: SessionsFile = { sessions: {}, current: {} };
+  if (!isRecord(parsed)) return { file, damaged: true };
+  let damaged = false;
+
+  const sessions = parsed.sessions ?? {};
+  if (!isRecord(sessions)) damaged = true;
+  else {
+    for (const [server, session] of Object.entries(sessions)) {
+      if (isSavedSession(session) && session.server === server) file.sessions[server] = session;
+      else damaged = true;
+    }
+  }
+
+  const current = parsed.current ?? {};
+  if (!isRecord(current)) damaged = true;
+  else {
+    for (const transport of ["rest", "grpc"] as const) {
+      const server = current[transport];
+      if (typeof server === "string") file.current[transport] = server;
+      else if (server !== undefined) damaged = true;
+    }
+  }
+  return { file, damaged };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isSavedSession(value: unknown): value is SavedSession {
+  return (
+    isRecord(value) &&
+    typeof value.server === "string" &&
+    typeof value.token === "string" &&
+    typeof value.expires_at === "string" &&
+    typeof value.username === "string"
+  );
 }

@@ -23,7 +23,9 @@ export function dashboardRoutes(deps: WebDependencies) {
         "Dashboard",
         visit,
         html`<p>You are signed in as <strong>${visit.session.username}</strong>.</p>
-<p>Open <a href="/repositories">Repositories</a> to see what you may pull.</p>`,
+<p>The registry's contents, its policy and its audit trail are shown to administrators
+only. You can pull the repositories the access policy allows you, from
+<code>${deps.registryHost}</code>; ask an administrator which.</p>`,
       );
     }
 

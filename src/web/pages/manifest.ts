@@ -5,28 +5,8 @@ import { html, type SafeHtml } from "../html.ts";
 import { layout } from "../layout.ts";
 import { dataTable, manifestLink } from "../links.ts";
 import { visitOf, type WebDependencies } from "../visit.ts";
+import { type Descriptor, readManifestDocument } from "./manifest-document.ts";
 import { manifestKind } from "./manifest-kind.ts";
-
-/** A descriptor as manifests write them (OCI image spec, descriptor.md). */
-interface Descriptor {
-  mediaType?: string;
-  digest?: string;
-  size?: number;
-  artifactType?: string;
-  platform?: { os?: string; architecture?: string; variant?: string };
-  annotations?: Record<string, string>;
-}
-
-/** The fields of an image manifest or an index that the page shows. */
-interface ManifestDocument {
-  mediaType?: string;
-  artifactType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  manifests?: Descriptor[];
-  subject?: Descriptor;
-  annotations?: Record<string, string>;
-}
 
 /** One manifest: its config and layers, or an index's children, annotations and referrers. */
 export function manifestRoutes(deps: WebDependencies) {
@@ -37,7 +17,7 @@ export function manifestRoutes(deps: WebDependencies) {
     const { manifest, content } = await visit.api.registry.getManifest({ name, digest });
     if (!manifest) return layout("Manifest", visit, html`<p class="muted">No detail.</p>`);
 
-    const document = parseDocument(content);
+    const document = readManifestDocument(content, manifest.mediaType);
     const pull = `${deps.registryHost}/${name}@${manifest.digest}`;
     const remove = visit.isAdmin
       ? html`<p><a class="button danger"
@@ -78,8 +58,8 @@ function summary(manifest: Manifest) {
 function children(name: string, manifests: Descriptor[]) {
   const rows = manifests.map(
     (child) => html`<tr>
-  <td>${platformOf(child) || "—"}</td>
-  <td>${manifestLink(name, child.digest ?? "")}</td>
+  <td>${child.platform ?? "—"}</td>
+  <td>${child.digest ? manifestLink(name, child.digest) : "—"}</td>
   <td><code>${child.mediaType ?? ""}</code></td>
   <td class="number">${formatBytes(child.size ?? 0)}</td>
 </tr>`,
@@ -119,21 +99,6 @@ ${manifest.artifactType ? html` as <code>${manifest.artifactType}</code>` : ""}.
   );
   return html`<h2>Referrers</h2>${subject}
 ${list.length ? html`<ul>${list}</ul>` : html`<p class="muted">No signatures, SBOMs or others.</p>`}`;
-}
-
-function platformOf(descriptor: Descriptor): string {
-  const platform = descriptor.platform;
-  if (!platform?.os || !platform.architecture) return "";
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
-}
-
-/** The manifest's JSON; the registry validated it on push, so a parse failure shows nothing. */
-function parseDocument(content: string): ManifestDocument {
-  try {
-    return JSON.parse(content) as ManifestDocument;
-  } catch {
-    return {};
-  }
 }
 
 function prettyJson(content: string): string {

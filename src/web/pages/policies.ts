@@ -6,6 +6,7 @@ import { html } from "../html.ts";
 import { layout, notice } from "../layout.ts";
 import { htmlResponse, redirectTo } from "../responses.ts";
 import { adminVisitOf, checkedForm, type Visit, type WebDependencies } from "../visit.ts";
+import { WebError } from "../web-error.ts";
 import { confirmPage } from "./confirm.ts";
 import { policyTestRoutes } from "./policy-test.ts";
 
@@ -136,6 +137,12 @@ function anyOf(items: string[]): string {
   return items.length ? items.join(", ") : "any";
 }
 
+/** A rule id from the address; anything but a whole number is a page that cannot exist. */
 function ruleId(text: string): bigint {
-  return /^\d{1,18}$/.test(text) ? BigInt(text) : 0n;
+  if (/^\d{1,18}$/.test(text)) return BigInt(text);
+  throw new WebError(
+    404,
+    "Not found",
+    `There is no policy rule "${text}": rule ids are whole numbers.`,
+  );
 }

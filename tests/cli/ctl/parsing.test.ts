@@ -32,6 +32,12 @@ test("--since takes a duration ago or an RFC 3339 time", () => {
   expect(() => parseSince("yesterday", now)).toThrow(UsageError);
 });
 
+test("--since reaching back before 1970 means every event, not a failure", () => {
+  const now = new Date("2026-12-04T12:00:00Z");
+  expect(parseSince("999999999d", now)).toBe("1970-01-01T00:00:00.000Z");
+  expect(parseSince("30000d", now)).toBe("1970-01-01T00:00:00.000Z");
+});
+
 test("rule JSON is checked field by field", () => {
   expect(checkRuleJson({ priority: 1, actions: ["registry:pull"] }, "f")).toEqual({
     priority: 1,

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConnection } from "../../../src/cli/ctl/connection.ts";
 import { SessionStore, sessionsPath } from "../../../src/cli/ctl/sessions.ts";
@@ -67,4 +67,31 @@ test("an expired saved session sends no token", () => {
   const past = new Date(Date.now() - 1000).toISOString();
   sessions.save({ server: "http://old", token: "t", expires_at: past, username: "u" }, "rest");
   expect(resolveConnection({}, {}, sessions).token).toBeNull();
+});
+
+test("a damaged sessions file is reported once and replaced by the next login", () => {
+  const good = { server: "http://a", token: "t", expires_at: later, username: "u" };
+  const damaged = [
+    "garbage{",
+    "null",
+    '{"sessions":"x"}',
+    '{"current":"x"}',
+    '{"sessions":[]}',
+    `{"sessions":{"http://b":"x"},"current":{"rest":5}}`,
+  ];
+  for (const text of damaged) {
+    const warnings: string[] = [];
+    const folder = makeTempFolder("mcr-ctl-sessions-");
+    folders.push(folder);
+    const path = join(folder, "sessions.json");
+    writeFileSync(path, text);
+    const sessions = new SessionStore(path, (message) => warnings.push(message));
+
+    expect(sessions.find("http://b")).toBeNull();
+    sessions.save(good, "rest");
+    expect(sessions.find("http://a")?.token).toBe("t");
+    expect(sessions.currentServer("rest")).toBe("http://a");
+    expect(warnings).toEqual([`${path} is damaged; the next login replaces it`]);
+    expect(JSON.parse(readFileSync(path, "utf8")).sessions).toEqual({ "http://a": good });
+  }
 });

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from "../../../log/control-characters.ts";
 import type { AuditEventJson } from "../admin-shapes.ts";
 import { shortDigest } from "../output/digest.ts";
 import { formatTable } from "../output/table.ts";
@@ -19,18 +20,20 @@ export function describeEvents(events: AuditEventJson[]): string {
   );
 }
 
-/** One event on one line, for --follow, where no table can be aligned ahead. */
+/**
+ * One event on one line, for --follow, where no table can be aligned ahead. A line break in
+ * a field is shown escaped, so that one event stays one line.
+ */
 export function eventLine(event: AuditEventJson, now: Date): string {
-  return [
+  const line = [
     absoluteSeconds(event.time),
     `(${relativeTime(event.time, now)})`,
     event.event_type,
     event.actor ?? "-",
     event.repository ?? "-",
     detailsOf(event),
-  ]
-    .join("  ")
-    .trimEnd();
+  ];
+  return escapeControlCharacters(line.join("  ").trimEnd());
 }
 
 /** The digest and the event's own fields as `key=value` words. */

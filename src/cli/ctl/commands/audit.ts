@@ -98,10 +98,19 @@ function parseCount(text: string | undefined): number {
   return Number(text);
 }
 
-/** An RFC 3339 time as it is, or a duration (`2h`) as the instant that long ago. */
+/** No audit event is older than this, so an earlier --since means "from the start". */
+const EPOCH = new Date(0).toISOString();
+
+/**
+ * An RFC 3339 time as it is, or a duration (`2h`) as the instant that long ago; a duration
+ * reaching back before 1970 (`999999999d`, past what a Date can hold) means all events.
+ */
 export function parseSince(text: string, now: Date): string {
   const seconds = parseDuration(text);
-  if (seconds !== null) return new Date(now.getTime() - seconds * 1000).toISOString();
+  if (seconds !== null) {
+    const since = now.getTime() - seconds * 1000;
+    return since > 0 ? new Date(since).toISOString() : EPOCH;
+  }
   if (/^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text))) {
     return new Date(Date.parse(text)).toISOString();
   }

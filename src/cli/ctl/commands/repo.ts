@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from "../../../log/control-characters.ts";
 import type { AdminClient } from "../admin-client.ts";
 import type { ManifestJson, RepositoryJson, RepositorySummaryJson } from "../admin-shapes.ts";
 import { defineCtlCommand } from "../define-command.ts";
@@ -124,8 +125,16 @@ export function describeTags(repository: RepositoryJson, now: Date): string {
  */
 const IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json";
 
-/** What a manifest points at and what points at it, as indented lines under its row. */
+/**
+ * What a manifest points at and what points at it, as indented lines under its row. The
+ * artifact type and platforms are whatever the pusher wrote: a line break in one must not
+ * start a line of its own.
+ */
 function manifestLinks(manifest: ManifestJson): string[] {
+  return rawManifestLinks(manifest).map((line) => escapeControlCharacters(line));
+}
+
+function rawManifestLinks(manifest: ManifestJson): string[] {
   const lines: string[] = [];
   if (manifest.platforms.length > 0) lines.push(`  platforms: ${manifest.platforms.join(", ")}`);
   if (manifest.artifact_type && manifest.artifact_type !== IMAGE_CONFIG)

@@ -1,7 +1,13 @@
+import { escapeControlCharacters } from "../../../log/control-characters.ts";
+
 /**
  * Where a command's result goes. With --json, standard output gets exactly one JSON
  * document and nothing else, so scripts can parse it; without, it gets text for people.
  * Notes (progress, warnings, "shown only once") always go to standard error.
+ *
+ * Text for people carries strings the server sent (names, audit details); a control
+ * character in one would act on the terminal, so every control character but the line
+ * breaks the command itself put there is written escaped. JSON is written exactly.
  */
 export class Output {
   constructor(
@@ -12,7 +18,7 @@ export class Output {
 
   /** The command's result: `document` with --json, else the text `human` renders. */
   result(document: unknown, human: () => string): void {
-    const text = this.json ? JSON.stringify(document, null, 2) : human();
+    const text = this.json ? JSON.stringify(document, null, 2) : forTerminal(human());
     if (text !== "") this.stdout.write(`${text}\n`);
   }
 
@@ -21,11 +27,16 @@ export class Output {
    * object on one line (JSON Lines), so a reader can act on each as it comes.
    */
   item(document: unknown, human: () => string): void {
-    this.stdout.write(`${this.json ? JSON.stringify(document) : human()}\n`);
+    this.stdout.write(`${this.json ? JSON.stringify(document) : forTerminal(human())}\n`);
   }
 
   /** A line for people that is not the result; never mixed into the JSON. */
   note(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${forTerminal(text)}\n`);
   }
+}
+
+/** Text for people with every control character escaped except the line feeds. */
+function forTerminal(text: string): string {
+  return escapeControlCharacters(text, true);
 }
