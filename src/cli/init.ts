@@ -22,6 +22,9 @@ import { defaultTlsHosts, ensureSelfSignedTls, type TlsFiles } from "./init-tls.
  *
  * The admin password comes from --password-file, else MCR_ADMIN_PASSWORD, else it is
  * generated and printed once on standard output (and only there).
+ *
+ * `--add-admin --username NAME` is the way back in when no admin can sign in (a forgotten
+ * password): whoever may write the data folder adds a new admin to an existing database.
  */
 export const initCommand = defineCommand({
   meta: {
@@ -37,6 +40,10 @@ export const initCommand = defineCommand({
     "data-dir": { type: "string", description: "Data folder (default ./data)" },
     username: { type: "string", description: "Admin username (default admin)" },
     "password-file": { type: "string", description: "File holding the admin password" },
+    "add-admin": {
+      type: "boolean",
+      description: "Add the admin --username to a database that has accounts (lost access)",
+    },
     "tls-self-signed": {
       type: "boolean",
       description: "Also make a self-signed TLS certificate (a real CA's certificate is better)",
@@ -151,7 +158,7 @@ function ensureTls(
 /** Creates the first admin when the database has no account; returns a generated password. */
 async function ensureAdmin(
   config: Config,
-  args: { username?: string; "password-file"?: string },
+  args: { username?: string; "password-file"?: string; "add-admin"?: boolean },
   report: InitReport,
 ): Promise<string | null> {
   const existed = existsSync(config.database.path);
@@ -171,7 +178,9 @@ async function ensureAdmin(
       new TokenStore(metadata.db),
       new AuditLog(metadata.db, createLogger(config.log)),
     );
-    if ((await accounts.count()) > 0) {
+    const addAdmin = args["add-admin"] === true;
+    if (addAdmin && !args.username) fail("--add-admin needs --username: the new admin's name");
+    if (!addAdmin && (await accounts.count()) > 0) {
       report.note("the database already has accounts: no admin account was created");
       return null;
     }

@@ -3,6 +3,7 @@ import { formatListenAddress, type ListenAddress } from "../config/listen-addres
 import type { Logger } from "../log/logger.ts";
 import { createApiConnection } from "./api-client.ts";
 import { createWebApp } from "./app.ts";
+import { rememberBrowserAddress } from "./browser-address.ts";
 import { SessionStore } from "./session-store.ts";
 
 /** Where `mcr web` listens and which admin API it is a client of. */
@@ -51,8 +52,10 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
     tls: tls as unknown as Bun.TLSOptions,
     // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.
     development: false,
-    fetch: async (request) => {
+    fetch: async (request, server) => {
       const started = performance.now();
+      const peer = server.requestIP(request);
+      if (peer) rememberBrowserAddress(request, peer.address);
       const response = await handle(request);
       log.info("request", {
         method: request.method,
