@@ -21,6 +21,13 @@ export interface NewApiToken {
   expiresAt: number | null;
 }
 
+/**
+ * The longest API token lifetime. Far beyond it, an expiry is past the last date a
+ * timestamp can hold, and the token could no longer be listed on any transport.
+ */
+const MAX_TOKEN_TTL_DAYS = 3650;
+const MAX_TOKEN_TTL_SECONDS = MAX_TOKEN_TTL_DAYS * 86_400;
+
 /** Accounts of the local provider and their API tokens; admins only. */
 export class AccountApi {
   constructor(private readonly deps: AdminDependencies) {}
@@ -71,6 +78,12 @@ export class AccountApi {
         throw new ApiError(
           "invalid-argument",
           "ttl must be a duration such as 90d, or absent for no expiry",
+        );
+      }
+      if (ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+        throw new ApiError(
+          "invalid-argument",
+          `ttl must be at most ${MAX_TOKEN_TTL_DAYS}d (10 years); leave it out for no expiry`,
         );
       }
     }

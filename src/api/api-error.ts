@@ -1,5 +1,6 @@
 import { AccountError } from "../auth/account-service.ts";
 import { IdentityUnavailableError } from "../auth/identity-provider.ts";
+import { LoginThrottledError } from "../auth/login-throttle.ts";
 import { GcRunningError } from "../gc/garbage-collector.ts";
 import { PolicyInputError, PolicyRuleNotFoundError } from "../policy/policy-service.ts";
 import { RegistryError } from "../registry/registry-error.ts";
@@ -15,6 +16,7 @@ export type ApiErrorKind =
   | "not-found"
   | "already-exists"
   | "failed-precondition"
+  | "resource-exhausted"
   | "unavailable";
 
 /** A refusal of the admin API with a message that says what was wrong. */
@@ -22,6 +24,8 @@ export class ApiError extends Error {
   constructor(
     readonly kind: ApiErrorKind,
     message: string,
+    /** For resource-exhausted: seconds before a retry can succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -36,7 +40,12 @@ export function asApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof AccountError) {
     const kind = (
-      { invalid: "invalid-argument", exists: "already-exists", "not-found": "not-found" } as const
+      {
+        invalid: "invalid-argument",
+        exists: "already-exists",
+        "not-found": "not-found",
+        "last-admin": "failed-precondition",
+      } as const
     )[error.kind];
     return new ApiError(kind, error.message);
   }
@@ -48,6 +57,9 @@ export function asApiError(error: unknown): ApiError | null {
   }
   if (error instanceof GcRunningError) {
     return new ApiError("failed-precondition", "a collection is already running");
+  }
+  if (error instanceof LoginThrottledError) {
+    return new ApiError("resource-exhausted", error.message, error.retryAfterSeconds);
   }
   if (error instanceof IdentityUnavailableError) {
     return new ApiError("unavailable", "identity service unavailable; try again later");

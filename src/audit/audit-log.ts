@@ -11,6 +11,7 @@ import type { Logger } from "../log/logger.ts";
 export type AuditEventType =
   | "login_succeeded"
   | "login_failed"
+  | "login_locked_out"
   | "token_issued"
   | "token_revoked"
   | "repository_created"

@@ -11,6 +11,7 @@ import {
 } from "../db/accounts.ts";
 import type { Db } from "../db/schema.ts";
 import { listTokensOf, revokeToken, revokeTokensOf, type TokenRecord } from "../db/tokens.ts";
+import { KeyedLock } from "../registry/keyed-lock.ts";
 import type { AccountType, Identity } from "./identity.ts";
 import { hashPassword } from "./passwords.ts";
 import type { IssuedToken, TokenStore } from "./token-store.ts";
@@ -23,7 +24,7 @@ const MIN_PASSWORD_LENGTH = 12;
 /** An account change that cannot be made, with a message saying why. */
 export class AccountError extends Error {
   constructor(
-    readonly kind: "invalid" | "exists" | "not-found",
+    readonly kind: "invalid" | "exists" | "not-found" | "last-admin",
     message: string,
   ) {
     super(message);
@@ -38,6 +39,9 @@ export class AccountService {
    * account disabled), so that no cache lets the old ones in.
    */
   onCredentialsChanged: () => void = () => {};
+
+  /** Changes that could leave no admin run one at a time, so two cannot both pass the check. */
+  readonly #adminChanges = new KeyedLock();
 
   constructor(
     private readonly db: Db,
@@ -87,8 +91,33 @@ export class AccountService {
     return created;
   }
 
+  /** Disables or enables an account; the last enabled admin who can log in stays enabled. */
   async setDisabled(username: string, disabled: boolean, actor: Actor | null) {
-    const account = await this.#find(username);
+    await this.#adminChanges.run("admins", async () => {
+      const account = await this.#find(username);
+      if (disabled) await this.#refuseLastAdmin(account);
+      await this.#applyDisabled(account, disabled, actor);
+    });
+  }
+
+  /**
+   * Refuses a change that would leave no enabled person with the admin role: nobody could
+   * then sign in to manage accounts (README, "Recovering admin access").
+   */
+  async #refuseLastAdmin(account: AccountRecord): Promise<void> {
+    if (!isActiveAdmin(account)) return;
+    const others = (await listAccounts(this.db)).filter(
+      (other) => other.id !== account.id && isActiveAdmin(other),
+    );
+    if (others.length > 0) return;
+    throw new AccountError(
+      "last-admin",
+      `${account.username} is the last enabled admin; enable or create another admin first`,
+    );
+  }
+
+  async #applyDisabled(account: AccountRecord, disabled: boolean, actor: Actor | null) {
+    const { username } = account;
     await setAccountDisabled(this.db, account.id, disabled);
     // A disabled account's tokens stop at once, not when they expire.
     const revoked = disabled ? await revokeTokensOf(this.db, account.id) : 0;
@@ -188,6 +217,11 @@ export class AccountService {
     if (!account) throw new AccountError("not-found", `account ${username} does not exist`);
     return account;
   }
+}
+
+/** An enabled person with the admin role: someone who can sign in and manage accounts. */
+function isActiveAdmin(account: AccountRecord): boolean {
+  return !account.disabled && account.accountType === "human" && account.roles.includes("admin");
 }
 
 /** Refuses a username accounts cannot have, with the rule in the message. */

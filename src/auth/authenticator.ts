@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import { CredentialCache } from "./credential-cache.ts";
 import type { Identity } from "./identity.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
+import type { Lockout, LoginThrottle } from "./login-throttle.ts";
 import type { TokenStore } from "./token-store.ts";
 
 /** What a bearer token turned out to be. */
@@ -15,6 +16,10 @@ export type BearerResult =
  * Turns credentials into identities: passwords through the identity provider (cached so
  * argon2id or the identity service is not asked on every request), bearer tokens through
  * MCR's token store and then the provider. Logins are audited when actually checked.
+ *
+ * Every password passes the login throttle first, above the provider so that local and
+ * MCIAS accounts are guarded alike, and above the cache so that a locked account stays
+ * locked even for a client whose right password was verified a moment before.
  */
 export class Authenticator {
   readonly #cache = new CredentialCache();
@@ -24,16 +29,33 @@ export class Authenticator {
     private readonly tokens: TokenStore,
     private readonly audit: AuditLog,
     private readonly log: Logger,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  /** The identity for a username and password, or null; throws IdentityUnavailableError. */
+  /**
+   * The identity for a username and password, or null when they are wrong.
+   *
+   * @throws LoginThrottledError while the account or the address is locked out
+   * @throws IdentityUnavailableError when the identity service cannot be asked
+   */
   async verifyPassword(username: string, password: string, clientAddress: string) {
-    const cached = this.#cache.get(username, password);
-    if (cached) return cached;
-
-    const identity = await this.provider.verifyPassword(username, password);
     const actor: Actor = { name: username, clientAddress };
+    const attempt = this.throttle.begin(username, clientAddress);
+    const cached = this.#cache.get(username, password);
+    if (cached) {
+      this.throttle.succeeded(attempt);
+      return cached;
+    }
+
+    let identity: Identity | null;
+    try {
+      identity = await this.provider.verifyPassword(username, password);
+    } catch (error) {
+      this.throttle.abandoned(attempt);
+      throw error;
+    }
     if (!identity) {
+      const lockouts = this.throttle.failed(attempt);
       this.log.warn("login failed", {
         username,
         remote: clientAddress,
@@ -44,8 +66,10 @@ export class Authenticator {
         actor,
         details: { provider: this.provider.name },
       });
+      for (const lockout of lockouts) await this.#recordLockout(actor, lockout);
       return null;
     }
+    this.throttle.succeeded(attempt);
     this.#cache.set(username, password, identity);
     await this.audit.record({
       type: "login_succeeded",
@@ -53,6 +77,25 @@ export class Authenticator {
       details: { provider: this.provider.name },
     });
     return identity;
+  }
+
+  async #recordLockout(actor: Actor, lockout: Lockout): Promise<void> {
+    this.log.warn("logins locked out after repeated failures", {
+      username: actor.name,
+      remote: actor.clientAddress,
+      limit: lockout.scope,
+      retry_after_s: lockout.retryAfterSeconds,
+    });
+    await this.audit.record({
+      type: "login_locked_out",
+      actor,
+      details: {
+        limit: lockout.scope,
+        failures: lockout.failures,
+        retry_after_seconds: lockout.retryAfterSeconds,
+        provider: this.provider.name,
+      },
+    });
   }
 
   /** What a bearer token proves, or null when MCR and the provider both reject it. */

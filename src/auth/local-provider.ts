@@ -31,7 +31,10 @@ export class LocalIdentityProvider implements IdentityProvider {
       await verifyPasswordHash(password, await decoyPasswordHash());
       return null;
     }
-    if (!account.passwordHash) return null;
+    if (!account.passwordHash) {
+      await verifyPasswordHash(password, await decoyPasswordHash());
+      return null;
+    }
     return (await verifyPasswordHash(password, account.passwordHash)) ? identityOf(account) : null;
   }
 

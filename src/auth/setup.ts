@@ -9,6 +9,7 @@ import { Authenticator } from "./authenticator.ts";
 import { ensureFirstAdmin } from "./bootstrap.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
 import { LocalIdentityProvider } from "./local-provider.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { MciasIdentityProvider } from "./mcias/mcias-provider.ts";
 import { RegistryAccess } from "./registry-access.ts";
 import { TokenService } from "./token-service.ts";
@@ -45,7 +46,12 @@ export async function createAccessLayer(
   if (config.auth.provider === "local") {
     await ensureFirstAdmin(accounts, config.storage.dataDir, log, process.env.MCR_ADMIN_PASSWORD);
   }
-  const authenticator = new Authenticator(provider, tokenStore, audit, log);
+  const throttle = new LoginThrottle({
+    maxFailuresPerAccount: config.auth.loginMaxFailures,
+    maxFailuresPerAddress: config.auth.loginMaxFailures * ADDRESS_LIMIT_FACTOR,
+    windowMs: config.auth.loginWindow * 1000,
+  });
+  const authenticator = new Authenticator(provider, tokenStore, audit, log, throttle);
   accounts.onCredentialsChanged = () => authenticator.forgetCachedCredentials();
   const service = new TokenService(tokenStore, policy, audit, {
     service: config.auth.service,
@@ -60,6 +66,12 @@ export async function createAccessLayer(
     tokenStore,
   };
 }
+
+/**
+ * An address may fail this many times more often than an account: people behind one NAT or
+ * proxy share an address, while one guesser spreading over many names is still stopped.
+ */
+const ADDRESS_LIMIT_FACTOR = 5;
 
 function createProvider(config: Config, db: Db, tokens: TokenStore, log: Logger): IdentityProvider {
   if (config.auth.provider === "mcias" && config.mcias.serverUrl) {

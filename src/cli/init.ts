@@ -22,6 +22,9 @@ import { defaultTlsHosts, ensureSelfSignedTls, type TlsFiles } from "./init-tls.
  *
  * The admin password comes from --password-file, else MCR_ADMIN_PASSWORD, else it is
  * generated and printed once on standard output (and only there).
+ *
+ * `--add-admin --username NAME` is the way back in when no admin can sign in (a forgotten
+ * password): whoever may write the data folder adds a new admin to an existing database.
  */
 export const initCommand = defineCommand({
   meta: {
@@ -37,6 +40,10 @@ export const initCommand = defineCommand({
     "data-dir": { type: "string", description: "Data folder (default ./data)" },
     username: { type: "string", description: "Admin username (default admin)" },
     "password-file": { type: "string", description: "File holding the admin password" },
+    "add-admin": {
+      type: "boolean",
+      description: "Add the admin --username to a database that has accounts (lost access)",
+    },
     "tls-self-signed": {
       type: "boolean",
       description: "Also make a self-signed TLS certificate (a real CA's certificate is better)",
@@ -153,7 +160,13 @@ function ensureTls(
 }
 
 /** The first admin's name and the password supplied for it, if any; exits 2 when refused. */
-function adminInput(args: { username?: string; "password-file"?: string }): AdminInput {
+function adminInput(args: {
+  username?: string;
+  "password-file"?: string;
+  "add-admin"?: boolean;
+}): AdminInput {
+  const add = args["add-admin"] === true;
+  if (add && !args.username) fail("--add-admin needs --username: the new admin's name");
   const username = args.username ?? "admin";
   const supplied = args["password-file"]
     ? readPasswordFile(args["password-file"])
@@ -161,7 +174,7 @@ function adminInput(args: { username?: string; "password-file"?: string }): Admi
   const source = args["password-file"] ? "the password file" : "MCR_ADMIN_PASSWORD";
   refuseUnless(() => checkUsername(username), "--username");
   if (supplied) refuseUnless(() => checkPassword(supplied), source);
-  return { username, supplied: supplied || null };
+  return { username, supplied: supplied || null, add };
 }
 
 /** Runs `check`; a refusal ends init with exit code 2, naming where the value came from. */
@@ -177,6 +190,8 @@ interface AdminInput {
   username: string;
   /** From --password-file or MCR_ADMIN_PASSWORD; null means generate one. */
   supplied: string | null;
+  /** --add-admin: create this admin even though the database has accounts (lost access). */
+  add: boolean;
 }
 
 /** Creates the first admin when the database has no account; returns a generated password. */
@@ -202,7 +217,7 @@ async function ensureAdmin(
       new TokenStore(metadata.db),
       new AuditLog(metadata.db, createLogger(config.log)),
     );
-    if ((await accounts.count()) > 0) {
+    if (!admin.add && (await accounts.count()) > 0) {
       report.note("the database already has accounts: no admin account was created");
       return null;
     }

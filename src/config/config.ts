@@ -54,6 +54,10 @@ export interface Config {
     sessionTtl: number;
     /** With provider "none", allow a listener other than loopback. */
     allowOpenNetwork: boolean;
+    /** Failed logins of one account within `loginWindow` before it is locked out. */
+    loginMaxFailures: number;
+    /** Seconds failed logins are remembered; also the first lockout's length. */
+    loginWindow: number;
   };
   metrics: {
     enabled: boolean;

@@ -65,6 +65,15 @@ function list(): KeySpec["parse"] {
   };
 }
 
+function wholeNumber(min: number): KeySpec["parse"] {
+  return (raw) => {
+    const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+    return typeof value === "number" && Number.isSafeInteger(value) && value >= min
+      ? ok(value)
+      : refuse(`must be a whole number, at least ${min}`);
+  };
+}
+
 function externalUrl(raw: unknown): Parsed {
   if (typeof raw !== "string") return refuse("must be a string");
   if (raw === "") return ok(null);
@@ -157,6 +166,16 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       parse: duration(Number.POSITIVE_INFINITY, 60),
     },
     allow_open_network: { default: false, describe: "open registry off loopback", parse: flag() },
+    login_max_failures: {
+      default: 10,
+      describe: "failed logins per account in login_window before a lockout",
+      parse: wholeNumber(1),
+    },
+    login_window: {
+      default: "15m",
+      describe: "how long failed logins count; also the first lockout's length",
+      parse: duration(Number.POSITIVE_INFINITY, 0.001),
+    },
   },
   mcias: {
     server_url: { default: "", describe: "identity service base URL", parse: externalUrl },

@@ -170,6 +170,8 @@ function build(values: RawSections): Config {
       refreshTokenTtl: auth.refresh_token_ttl as number,
       sessionTtl: auth.session_ttl as number,
       allowOpenNetwork: auth.allow_open_network as boolean,
+      loginMaxFailures: auth.login_max_failures as number,
+      loginWindow: auth.login_window as number,
     },
     metrics: { enabled: metrics.enabled as boolean, token: metrics.token as string | null },
     snapshot: {

@@ -1,5 +1,6 @@
 import type { AccessDecision, RegistryAction } from "../auth/access.ts";
 import { IdentityUnavailableError } from "../auth/identity-provider.ts";
+import { LoginThrottledError } from "../auth/login-throttle.ts";
 import { RegistryError } from "../registry/registry-error.ts";
 import { deleteBlob, getBlob, headBlob } from "./blobs.ts";
 import { bearerChallenge } from "./challenge.ts";
@@ -170,6 +171,12 @@ export async function handleOciRequest(
     return request.method === "HEAD" ? withoutBody(response) : response;
   } catch (error) {
     if (error instanceof RegistryError) return registryErrorResponse(error);
+    if (error instanceof LoginThrottledError) {
+      // Spec, "Error Codes": TOOMANYREQUESTS; Retry-After tells clients when to come back.
+      return ociErrorResponse(429, "TOOMANYREQUESTS", error.message, {
+        "Retry-After": String(error.retryAfterSeconds),
+      });
+    }
     if (error instanceof IdentityUnavailableError) {
       deps.log.error("identity service unavailable", { error: error.message });
       return ociErrorResponse(503, "UNAVAILABLE", "identity service unavailable; try again later");

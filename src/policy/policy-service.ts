@@ -101,9 +101,19 @@ export class PolicyService {
   }
 }
 
+/** Priorities travel as int32 in the RPC API: a larger one could be stored but not listed. */
+const MIN_PRIORITY = -(2 ** 31);
+const MAX_PRIORITY = 2 ** 31 - 1;
+
 function validate(input: PolicyRuleInput): PolicyRuleInput {
   const problems: string[] = [];
-  if (!Number.isSafeInteger(input.priority)) problems.push("priority must be an integer");
+  if (
+    !Number.isInteger(input.priority) ||
+    input.priority < MIN_PRIORITY ||
+    input.priority > MAX_PRIORITY
+  ) {
+    problems.push(`priority must be a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`);
+  }
   if (input.effect !== "allow" && input.effect !== "deny") {
     problems.push('effect must be "allow" or "deny"');
   }

@@ -19,6 +19,7 @@ const STATUS_OF: Record<ApiErrorKind, number> = {
   "not-found": 404,
   "already-exists": 409,
   "failed-precondition": 409,
+  "resource-exhausted": 429,
   unavailable: 503,
 };
 
@@ -30,11 +31,12 @@ export function apiErrorResponse(error: unknown): Response {
   if (error instanceof HttpError) return errorJson(error.status, error.message);
   const refusal = asApiError(error);
   if (!refusal) throw error;
-  return errorJson(STATUS_OF[refusal.kind], refusal.message);
+  return errorJson(STATUS_OF[refusal.kind], refusal.message, refusal.retryAfterSeconds);
 }
 
-function errorJson(status: number, message: string): Response {
+function errorJson(status: number, message: string, retryAfterSeconds?: number): Response {
   const headers: Record<string, string> = {};
   if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="mcr"';
+  if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
   return jsonResponse({ error: message }, { status, headers });
 }

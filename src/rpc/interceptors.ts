@@ -26,6 +26,7 @@ const CODE_OF: Record<ApiErrorKind, Code> = {
   "not-found": Code.NotFound,
   "already-exists": Code.AlreadyExists,
   "failed-precondition": Code.FailedPrecondition,
+  "resource-exhausted": Code.ResourceExhausted,
   unavailable: Code.Unavailable,
 };
 
@@ -70,7 +71,13 @@ export function errorInterceptor(log: Logger): Interceptor {
     } catch (error) {
       if (error instanceof ConnectError) throw error;
       const refusal = asApiError(error);
-      if (refusal) throw new ConnectError(refusal.message, CODE_OF[refusal.kind]);
+      if (refusal) {
+        const metadata = new Headers();
+        if (refusal.retryAfterSeconds !== undefined) {
+          metadata.set("retry-after", String(refusal.retryAfterSeconds));
+        }
+        throw new ConnectError(refusal.message, CODE_OF[refusal.kind], metadata);
+      }
       log.error("rpc failed", {
         method: `${request.service.typeName}/${request.method.name}`,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),

@@ -7,6 +7,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AdminApi } from "../api/admin-api.ts";
 import type { ListenAddress } from "../config/listen-address.ts";
 import type { Logger } from "../log/logger.ts";
+import { clientAddress } from "../server/client-address.ts";
 import { peerAddressKey } from "./call-context.ts";
 import { authInterceptor, errorInterceptor, loggingInterceptor } from "./interceptors.ts";
 import { rpcRoutes } from "./routes.ts";
@@ -34,6 +35,8 @@ export async function startRpcServer(options: {
   tls: { cert: string; key: string } | null;
   api: AdminApi;
   log: Logger;
+  /** Proxies (such as `mcr web`) whose X-Forwarded-For names the real client. */
+  trustedProxies: readonly string[];
 }): Promise<RpcServer> {
   const handler = connectNodeAdapter({
     routes: rpcRoutes(options.api),
@@ -44,8 +47,15 @@ export async function startRpcServer(options: {
       errorInterceptor(options.log),
       authInterceptor(options.api),
     ],
-    contextValues: (request) =>
-      createContextValues().set(peerAddressKey, request.socket?.remoteAddress ?? ""),
+    contextValues: (request) => {
+      const forwarded = request.headers["x-forwarded-for"];
+      const address = clientAddress(
+        request.socket?.remoteAddress ?? "",
+        Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? null),
+        options.trustedProxies,
+      );
+      return createContextValues().set(peerAddressKey, address);
+    },
     // Admin messages are small; anything larger is not one.
     readMaxBytes: MAX_MESSAGE_BYTES,
   });

@@ -118,6 +118,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
             : null,
         api: adminApi,
         log,
+        trustedProxies: config.server.trustedProxies,
       })
     : null;
 

@@ -33,6 +33,8 @@ export function webErrorOf(error: unknown): WebError {
       return new WebError(409, "Already exists", refusal.rawMessage);
     case Code.Unauthenticated:
       return new WebError(401, "Signed out", refusal.rawMessage);
+    case Code.ResourceExhausted:
+      return new WebError(429, "Too many attempts", refusal.rawMessage);
     default:
       return new WebError(502, "The registry failed", "The admin API answered with an error.");
   }

@@ -3,6 +3,7 @@ import { formatListenAddress, type ListenAddress } from "../config/listen-addres
 import type { Logger } from "../log/logger.ts";
 import { createApiConnection } from "./api-client.ts";
 import { createWebApp } from "./app.ts";
+import { rememberBrowserAddress } from "./browser-address.ts";
 import { errorPage } from "./pages/error-page.ts";
 import { htmlResponse } from "./responses.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
@@ -60,8 +61,10 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
       log.error("web request failed outside the application", { error: error.message });
       return failurePage(500, "Something went wrong", "The web UI failed; the log says why.");
     },
-    fetch: async (request) => {
+    fetch: async (request, server) => {
       const started = performance.now();
+      const peer = server.requestIP(request);
+      if (peer) rememberBrowserAddress(request, peer.address);
       const path = pathOf(request);
       const response =
         path === null

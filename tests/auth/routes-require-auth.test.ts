@@ -92,7 +92,9 @@ let registry: AuthRegistry;
 let robot: string;
 
 beforeAll(async () => {
-  registry = await startAuthRegistry();
+  // Every route is tried with one wrong password: the login throttle must not step in here
+  // (tests/auth/login-throttle-surfaces.test.ts covers it).
+  registry = await startAuthRegistry({ MCR_AUTH_LOGIN_MAX_FAILURES: "1000" });
   robot = (await createSystemAccount(registry, "idle-robot")).authorization;
 });
 afterAll(() => registry.destroy());

@@ -57,6 +57,8 @@ describe("defaults", () => {
       refreshTokenTtl: 30 * 86400,
       sessionTtl: 12 * 3600,
       allowOpenNetwork: false,
+      loginMaxFailures: 10,
+      loginWindow: 900,
     });
     expect(config.mcias).toEqual({ serverUrl: null, caCert: null, serviceName: "mcr", tags: [] });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   ADMIN_PASSWORD,
@@ -56,6 +56,49 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     expect(after.stderr).toBe("mcr ctl: not logged in or the token expired; run `mcr ctl login`\n");
   });
 
+  test("logout revokes the saved session even when MCR_TOKEN carries an API token", async () => {
+    const config = server.configFolder();
+    const login = await ctl(
+      server,
+      transport,
+      ["login", "--username", "admin", "--password-stdin"],
+      { token: null, stdin: `${ADMIN_PASSWORD}\n`, env: { XDG_CONFIG_HOME: config } },
+    );
+    expect(login.code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(config, "mcr", "sessions.json"), "utf8")) as {
+      sessions: Record<string, { token: string }>;
+    };
+    const sessionToken = saved.sessions[server.urls[transport]]?.token ?? "";
+    expect(sessionToken).toStartWith("mcr_");
+
+    const issued = await fetch(`${server.urls.rest}/v1/accounts/admin/tokens`, {
+      method: "POST",
+      headers: { Authorization: server.adminBasic, "Content-Type": "application/json" },
+      body: JSON.stringify({ description: "script" }),
+    });
+    const apiToken = ((await issued.json()) as { token: string }).token;
+
+    const env = { XDG_CONFIG_HOME: config, MCR_TOKEN: apiToken };
+    const logout = await ctl(server, transport, ["logout"], { token: null, noServer: true, env });
+    expect(logout.code).toBe(0);
+    expect(logout.stdout).toBe(`logged out of ${server.urls[transport]}\n`);
+
+    // The forgotten session no longer works; the API token was not logged out.
+    const statusWith = async (token: string) =>
+      (
+        await fetch(`${server.urls.rest}/v1/accounts`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status;
+    expect(await statusWith(sessionToken)).toBe(401);
+    expect(await statusWith(apiToken)).toBe(200);
+
+    // With nothing saved, an API token is not a session to end: said so, not "forgot it".
+    const again = await ctl(server, transport, ["logout"], { token: apiToken, env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("not a live session token");
+  });
+
   test("login refuses a wrong password, and asks for --password-stdin off a terminal", async () => {
     const env = { XDG_CONFIG_HOME: server.configFolder() };
     const wrong = await ctl(
@@ -110,6 +153,40 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     expect(down.stderr).toBe(`mcr ctl: cannot reach ${nowhere}: connection refused\n`);
   });
 });
+
+test("login while the account is locked out says so and when to retry, on both transports", async () => {
+  for (const transport of TRANSPORTS) {
+    const username = `guessed-${transport}`;
+    const created = await fetch(`${server.urls.rest}/v1/accounts`, {
+      method: "POST",
+      headers: { Authorization: server.adminBasic, "Content-Type": "application/json" },
+      body: JSON.stringify({ username, account_type: "human", password: ADMIN_PASSWORD }),
+    });
+    expect(created.status).toBe(201);
+    // The default limit: ten wrong passwords within the window, here all at once.
+    const guesses = Array.from({ length: 10 }, (_, i) =>
+      fetch(`${server.urls.rest}/v1/auth/login`, {
+        method: "POST",
+        body: JSON.stringify({ username, password: `guess ${i}` }),
+      }),
+    );
+    for (const wrong of await Promise.all(guesses)) expect(wrong.status).toBe(401);
+    const login = await ctl(
+      server,
+      transport,
+      ["login", "--username", username, "--password-stdin"],
+      {
+        token: null,
+        stdin: `${ADMIN_PASSWORD}\n`,
+        env: { XDG_CONFIG_HOME: server.configFolder() },
+      },
+    );
+    expect(login.code).toBe(1);
+    expect(login.stderr).toMatch(
+      /^mcr ctl: too many failed logins for this account; try again in \d+ s\n$/,
+    );
+  }
+}, 30_000);
 
 test("a robot's token is refused admin commands with what it lacks", async () => {
   const created = await ctl(server, "rest", ["account", "create", "robot", "--type", "system"]);

@@ -83,6 +83,34 @@ test("mcr init takes the password from a file or MCR_ADMIN_PASSWORD and prints n
   }
 }, 30_000);
 
+test("mcr init --add-admin lets an operator back in while the registry runs", async () => {
+  const cwd = tempFolder();
+  expect(
+    (await runMcr(["init"], { cwd, env: { MCR_ADMIN_PASSWORD: "lost forever 123" } })).code,
+  ).toBe(0);
+  const mcr = await startMcr(["--listen", "127.0.0.1:0"], { cwd });
+  try {
+    const nameless = await runMcr(["init", "--add-admin"], { cwd });
+    expect(nameless.code).toBe(2);
+    expect(nameless.stderr).toContain("--add-admin needs --username");
+    const taken = await runMcr(["init", "--add-admin", "--username", "admin"], { cwd });
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain("account admin already exists");
+
+    const rescue = await runMcr(["init", "--add-admin", "--username", "rescue"], { cwd });
+    expect(rescue.code).toBe(0);
+    const password = rescue.stdout.trim();
+    expect(rescue.stderr).toContain("admin account rescue");
+    // The running registry knows the new admin at once, with the admin role.
+    const response = await fetch(`${mcr.url}/v1/accounts`, {
+      headers: { Authorization: `Basic ${btoa(`rescue:${password}`)}` },
+    });
+    expect(response.status).toBe(200);
+  } finally {
+    await mcr.stop();
+  }
+}, 30_000);
+
 test("provider none refuses a non-loopback listener unless forced", async () => {
   // Only the refusal is exercised: our servers never listen beyond loopback, so the forced
   // start (which warns at every start) is not run here.

@@ -2,6 +2,7 @@
 import { silentLogger } from "../../src/log/logger.ts";
 import { createApiConnection } from "../../src/web/api-client.ts";
 import { createWebApp, type WebHandler } from "../../src/web/app.ts";
+import { rememberBrowserAddress } from "../../src/web/browser-address.ts";
 import { SessionStore } from "../../src/web/session-store.ts";
 import type { TestRegistry } from "./test-registry.ts";
 
@@ -27,7 +28,11 @@ export class WebUser {
   readonly cookies = new Map<string, string>();
   csrf = "";
 
-  constructor(private readonly handle: WebHandler) {}
+  /** The browser's address, as mcr web's listener would note it; none when null. */
+  constructor(
+    private readonly handle: WebHandler,
+    private readonly address: string | null = null,
+  ) {}
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.#send(new Request(`http://localhost${path}`, { headers: this.#headers(headers) }));
@@ -68,6 +73,7 @@ export class WebUser {
   }
 
   async #send(request: Request): Promise<Response> {
+    if (this.address) rememberBrowserAddress(request, this.address);
     const response = await this.handle(request);
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(";");

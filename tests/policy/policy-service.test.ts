@@ -137,7 +137,7 @@ test("invalid input is refused with every problem listed, and nothing is stored"
   expect(error).toBeInstanceOf(PolicyInputError);
   const problems = (error as PolicyInputError).problems;
   expect(problems).toHaveLength(7);
-  expect(problems.join("\n")).toContain("priority must be an integer");
+  expect(problems.join("\n")).toContain("priority must be a whole number");
   expect(problems.join("\n")).toContain('effect must be "allow" or "deny"');
   expect(problems.join("\n")).toContain('unknown action "registry:fly"');
   expect(problems.join("\n")).toContain('unknown account type "robot"');

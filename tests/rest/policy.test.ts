@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { PolicyService } from "../../src/gen/mcr/v1/policy_pb.ts";
 import {
   type AuthRegistry,
   createSystemAccount,
@@ -13,6 +14,7 @@ import {
   expectStatus,
   type RuleJson,
 } from "../helpers/rest-client.ts";
+import { connectRpc } from "../helpers/rpc-client.ts";
 
 /** /v1/policy: the rules, their changes, and the evaluator, as an admin uses them. */
 let registry: AuthRegistry;
@@ -330,5 +332,20 @@ describe("fixes from the first test pass", () => {
     const rule = await created({ actions: ["registry:pull"] });
     const json = { effect: null };
     expectApiError(await asAdmin("PATCH", `/v1/policy/rules/${rule.id}`, { json }), 400);
+  });
+});
+
+describe("fixes from the break test", () => {
+  test("a priority outside int32 is refused, so RPC can still list every rule", async () => {
+    for (const priority of [1e11, 2 ** 31, -(2 ** 31) - 1]) {
+      const message = expectApiError(await createRule({ priority, effect: "allow" }), 400);
+      expect(message).toContain("priority must be a whole number from -2147483648 to 2147483647");
+    }
+    const rule = await created({ priority: 2 ** 31 - 1 });
+    const patch = { json: { priority: 1e11 } };
+    expectApiError(await asAdmin("PATCH", `/v1/policy/rules/${rule.id}`, patch), 400);
+
+    const { rules } = await connectRpc(registry)(PolicyService, registry.admin).listRules({});
+    expect(rules.find((listed) => Number(listed.id) === rule.id)?.priority).toBe(2 ** 31 - 1);
   });
 });

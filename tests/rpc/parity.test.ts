@@ -92,6 +92,7 @@ const STATUS_OF_CODE: Partial<Record<Code, number>> = {
   [Code.NotFound]: 404,
   [Code.AlreadyExists]: 409,
   [Code.FailedPrecondition]: 409,
+  [Code.ResourceExhausted]: 429,
   [Code.Unavailable]: 503,
 };
 
@@ -214,6 +215,25 @@ test("AdminService.Health and AuthService.Login and Logout", async () => {
   );
 });
 
+test("AuthService.Login: a locked-out name is refused alike", async () => {
+  // The default limit is ten failures; both twins are sent them, all at once.
+  const wrong = { username: "guessed", password: "wrong password" };
+  await Promise.all(
+    Array.from({ length: 10 }, () => [
+      callApi(rest.url, "POST", "/v1/auth/login", { json: wrong }),
+      rpc(AuthService)
+        .login(wrong)
+        .catch(() => null),
+    ]).flat(),
+  );
+  const refused = await same(
+    { method: "POST", path: "/v1/auth/login", json: wrong },
+    { service: AuthService, method: "login", request: wrong },
+  );
+  expect(refused).toMatchObject({ status: 429 });
+  // Twenty argon2id checks on two cores: seconds when the machine is busy.
+}, 30_000);
+
 test("AccountService: accounts and their tokens", async () => {
   await same(
     {
@@ -292,6 +312,20 @@ test("AccountService: accounts and their tokens", async () => {
     },
   );
 
+  // The last admin stays enabled; a token cannot outlive what a timestamp holds.
+  await same(
+    { method: "POST", path: "/v1/accounts/admin/disable" },
+    { service: AccountService, method: "disableAccount", request: { username: "admin" } },
+  );
+  await same(
+    { method: "POST", path: "/v1/accounts/robot/tokens", json: { ttl: "99999999d" } },
+    {
+      service: AccountService,
+      method: "createToken",
+      request: { username: "robot", ttl: "99999999d" },
+    },
+  );
+
   const issued = await same(
     { method: "POST", path: "/v1/accounts/robot/tokens", json: { description: "ci", ttl: "1h" } },
     {
@@ -339,7 +373,7 @@ test("AccountService: accounts and their tokens", async () => {
       request: { username: "robot", id: "no-such-token" },
     },
   );
-});
+}, 30_000);
 
 test("PolicyService: rules, their changes and the evaluator", async () => {
   const fields = {

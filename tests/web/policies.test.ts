@@ -62,6 +62,20 @@ test("an invalid rule is refused with the API's message beside the form", async 
   expect(text).toContain("effect must be");
 });
 
+test("a priority that is not a whole number is refused, not read as 0", async () => {
+  for (const priority of ["abc", "12abc", "1.5", "99999999999", ""]) {
+    await user.page("/policies");
+    const response = await user.post("/policies", {
+      ...newRule,
+      priority,
+      description: `priority ${priority}`,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Priority must be a whole number");
+  }
+  expect(await user.page("/policies")).not.toContain("priority abc");
+});
+
 test("test a request names the deciding rule", async () => {
   const id = await ruleId("nobody pushes to team");
   const denied = await user.page(

@@ -10,6 +10,8 @@ export type CtlErrorKind =
   | "invalid"
   | "not-found"
   | "conflict"
+  /** Too many failed logins: the server says when to try again. */
+  | "throttled"
   | "server";
 
 /**

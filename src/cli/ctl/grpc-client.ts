@@ -59,6 +59,7 @@ const KIND_OF_CODE: Partial<Record<Code, CtlErrorKind>> = {
   [Code.NotFound]: "not-found",
   [Code.AlreadyExists]: "conflict",
   [Code.FailedPrecondition]: "conflict",
+  [Code.ResourceExhausted]: "throttled",
 };
 
 /**

@@ -27,6 +27,7 @@ const KIND_OF_STATUS: Record<number, CtlErrorKind> = {
   404: "not-found",
   409: "conflict",
   413: "invalid",
+  429: "throttled",
 };
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -12,6 +12,7 @@ const PAGE_SIZE = 50;
 const EVENT_TYPES = [
   "login_succeeded",
   "login_failed",
+  "login_locked_out",
   "token_issued",
   "token_revoked",
   "repository_created",

@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Elysia } from "elysia";
 import { webErrorOf } from "../api-errors.ts";
+import { browserAddressOf } from "../browser-address.ts";
 import { LOGIN_COOKIE, readCookies, SESSION_COOKIE, setCookie } from "../cookies.ts";
 import { CSRF_FIELD, isSameOrigin, tokensMatch } from "../csrf.ts";
 import { html } from "../html.ts";
@@ -45,11 +46,14 @@ export function loginRoutes(deps: WebDependencies) {
       }
 
       const username = form.username ?? "";
+      const browser = browserAddressOf(request);
       try {
-        const answer = await deps.api.as(null).auth.login({
-          username,
-          password: form.password ?? "",
-        });
+        const answer = await deps.api
+          .as(null)
+          .auth.login(
+            { username, password: form.password ?? "" },
+            { headers: browser ? { "x-forwarded-for": browser } : {} },
+          );
         const expiresAt = answer.expiresAt
           ? Number(answer.expiresAt.seconds) * 1000
           : Date.now() + 60 * 60 * 1000;
@@ -68,6 +72,11 @@ export function loginRoutes(deps: WebDependencies) {
         const refusal = ConnectError.from(error);
         if (refusal.code === Code.Unauthenticated || refusal.code === Code.InvalidArgument) {
           return loginPage(request, 401, "Invalid username or password.", username);
+        }
+        if (refusal.code === Code.ResourceExhausted) {
+          const wait = refusal.metadata.get("retry-after") ?? "a few";
+          const message = `Too many failed logins. Logging in is paused; try again in ${wait} seconds.`;
+          return loginPage(request, 429, message, username);
         }
         const page = webErrorOf(error);
         return loginPage(request, page.status, `${page.title}. ${page.message}`, username);

@@ -34,10 +34,15 @@ ${createForm(visit)}`,
     .post("/policies", async ({ request, body }) => {
       const visit = adminVisitOf(deps, request);
       const form = checkedForm(visit, request, body);
+      const priority = form.priority?.trim() ?? "";
+      // parseInt would read "abc" as NaN and "12abc" as 12; neither is what was typed.
+      if (!/^-?\d{1,10}$/.test(priority) || Math.abs(Number(priority)) > 2 ** 31 - 1) {
+        return listPage(visit, "Priority must be a whole number such as 100 (int32).", 400);
+      }
       try {
         await visit.api.policy.createRule({
           rule: {
-            priority: Number.parseInt(form.priority ?? "", 10) || 0,
+            priority: Number(priority),
             effect: form.effect ?? "",
             subjects: listField(form.subjects),
             accountTypes: listField(form.account_types),

@@ -9,7 +9,11 @@ let registry: TestRegistry;
 beforeAll(async () => {
   standin = startStandin({ accounts: [ALICE, ROBOT] });
   registry = await startTestRegistry({
-    env: { MCR_AUTH_PROVIDER: "mcias", MCR_MCIAS_SERVER_URL: standin.url },
+    env: {
+      MCR_AUTH_PROVIDER: "mcias",
+      MCR_MCIAS_SERVER_URL: standin.url,
+      MCR_AUTH_LOGIN_MAX_FAILURES: "3",
+    },
   });
 });
 afterAll(async () => {
@@ -56,6 +60,21 @@ test("an MCIAS token works as a bearer token on /v2, and the policy decides", as
     headers: { Authorization: `Bearer ${robotToken}` },
   });
   expect(denied.status).toBe(403);
+});
+
+test("repeated wrong passwords lock a name out before MCIAS is asked again", async () => {
+  // A name MCIAS does not know counts like one it knows.
+  for (let i = 0; i < 3; i++) {
+    const wrong = await fetch(`${registry.url}/v2/`, { headers: basic("guessed", `guess ${i}`) });
+    expect(wrong.status).toBe(401);
+  }
+  const asked = standin.calls["/v1/auth/login"];
+  const locked = await fetch(`${registry.url}/v2/token?service=mcr`, {
+    headers: basic("guessed", "guess 3"),
+  });
+  expect(locked.status).toBe(429);
+  expect(locked.headers.get("retry-after")).toBe("900");
+  expect(standin.calls["/v1/auth/login"]).toBe(asked);
 });
 
 test("with the identity service down, credentials get 503, never a misleading 401", async () => {

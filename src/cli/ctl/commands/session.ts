@@ -49,14 +49,18 @@ export const loginCommand = defineCtlCommand({
 });
 
 /**
- * `mcr ctl logout`: revokes the session on the server, then forgets it. A session that had
- * already ended is forgotten all the same.
+ * `mcr ctl logout`: revokes the saved session on the server, then forgets it. A session that
+ * had already ended is forgotten all the same. The token revoked is always the saved one,
+ * whatever --token or MCR_TOKEN carry: forgetting a session while it stays live would leave a
+ * working token in a file the user believes cleared. Without a saved session, the given
+ * token is logged out if it is a session token.
  */
 export const logoutCommand = defineCtlCommand({
   meta: { name: "logout", description: "End the saved session and delete its token" },
   async run(args, { connection, out, sessions }) {
     const saved = sessions.find(connection.server);
-    const token = args.token || process.env.MCR_TOKEN || saved?.token;
+    const given = args.token || process.env.MCR_TOKEN;
+    const token = saved?.token ?? given;
     if (!token) throw new CtlError("invalid", `not logged in to ${connection.server}`);
 
     let ended = "logged out of";
@@ -64,6 +68,13 @@ export const logoutCommand = defineCtlCommand({
       await createAdminClient({ ...connection, token }).logout();
     } catch (error) {
       if (!(error instanceof CtlError && error.kind === "unauthenticated")) throw error;
+      if (!saved) {
+        throw new CtlError(
+          "invalid",
+          `no saved session for ${connection.server}, and the token given is not a live ` +
+            "session token (API tokens are revoked with `mcr ctl token revoke`)",
+        );
+      }
       ended = "the session had already ended; forgot it for";
     }
     sessions.remove(connection.server);
