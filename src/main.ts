@@ -2,6 +2,7 @@
 import { defineCommand, runMain } from "citty";
 import { VERSION_TEXT } from "./build-info.ts";
 import { ctlEntryCommand, runCtl } from "./cli/ctl/run-ctl.ts";
+import { fsckCommand } from "./cli/fsck.ts";
 import { healthCommand } from "./cli/health.ts";
 import { initCommand } from "./cli/init.ts";
 import { serveCommand } from "./cli/serve.ts";
@@ -14,6 +15,7 @@ const roles = {
   serve: serveCommand,
   init: initCommand,
   snapshot: snapshotCommand,
+  fsck: fsckCommand,
   web: webCommand,
   health: healthCommand,
 };

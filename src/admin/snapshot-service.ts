@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
+import { syncFile, syncFolder } from "../storage/durable-files.ts";
 
 /** A snapshot just made. */
 export interface Snapshot {
@@ -30,6 +31,14 @@ self.onmessage = (event) => {
 
 const SNAPSHOT_NAME = /^mcr-(\d{8}T\d{6})(?:\.\d+)?Z\.db$/;
 
+/** The suffix of a snapshot still being written; `mcr fsck` treats one left over as debris. */
+const PARTIAL_SUFFIX = ".partial";
+
+/** True for the name of a snapshot copy that was never finished. */
+export function isPartialSnapshot(name: string): boolean {
+  return name.endsWith(PARTIAL_SUFFIX) && SNAPSHOT_NAME.test(name.slice(0, -PARTIAL_SUFFIX.length));
+}
+
 /**
  * Consistent copies of the metadata database as <dir>/mcr-<UTC timestamp>.db. A snapshot
  * holds metadata only; blob files are backed up beside it (see the README).
@@ -52,7 +61,19 @@ export class SnapshotService {
     // Milliseconds too, so that two snapshots in one second do not collide.
     const stamp = now.toISOString().replace(/[-:]/g, "");
     const path = join(this.options.dir, `mcr-${stamp}.db`);
-    await vacuumInto(this.options.databasePath, path);
+    // SQLite neither syncs a VACUUM INTO copy nor makes it appear at once: a crash half-way
+    // would leave a truncated file under a snapshot's name. Copy under another name, sync,
+    // then rename, so that a file named like a snapshot is always a whole one.
+    const partial = `${path}${PARTIAL_SUFFIX}`;
+    try {
+      await vacuumInto(this.options.databasePath, partial);
+      await syncFile(partial);
+      renameSync(partial, path);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
+    }
+    await syncFolder(this.options.dir);
     const pruned = this.#prune(now);
     const snapshot = { path, size: statSync(path).size, pruned };
     await this.audit?.record({ type: "snapshot_created", actor, details: { ...snapshot } });

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely } from "kysely";
 import { BunSqliteDialect } from "kysely-bun-sqlite";
@@ -47,6 +47,46 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
       await db.destroy();
       // kysely hands destroy() to the driver only once it has run a query; the file must
       // close even when nothing ran since the migrations.
+      sqlite.close();
+    },
+  };
+}
+
+/**
+ * Opens an existing database for reading only, as `mcr fsck` does without --repair: nothing
+ * is created or migrated, so a check never changes what it checks. Throws when the file is
+ * missing or its schema lacks a migration this build knows (run `mcr serve` once first).
+ */
+export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataDatabase {
+  if (!existsSync(options.path)) throw new Error(`there is no database at ${options.path}`);
+  const sqlite = new Database(options.path, { readonly: true, strict: true });
+  sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+  try {
+    const applied = new Set(
+      sqlite
+        .query<{ version: number }, []>("SELECT version FROM schema_migrations")
+        .all()
+        .map((row) => row.version),
+    );
+    const missing = MIGRATIONS.filter((migration) => !applied.has(migration.version));
+    if (missing.length > 0) {
+      throw new Error(
+        `the database at ${options.path} lacks migrations ${missing.map((m) => m.name).join(", ")}; ` +
+          "start mcr serve once to bring it up to date",
+      );
+    }
+  } catch (error) {
+    sqlite.close();
+    throw /no such table/.test(String(error))
+      ? new Error(`${options.path} is not an MCR database (no schema_migrations table)`)
+      : error;
+  }
+  const db = new Kysely<DatabaseSchema>({ dialect: new BunSqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    migrated: [],
+    close: async () => {
+      await db.destroy();
       sqlite.close();
     },
   };

@@ -20,6 +20,14 @@ export interface BlobStore {
   remove(digest: string): Promise<void>;
   /** The digest of every stored blob, for reconciling files with the database. */
   listBlobs(): AsyncIterable<string>;
+  /**
+   * Moves a stored blob whose bytes are damaged out of the blob tree, keeping them for an
+   * operator to inspect; returns where they went. The digest then reads as not stored, so a
+   * client pushing the same content again restores it.
+   */
+  quarantine(digest: string): Promise<string>;
+  /** Files in the store's folders that are neither a blob nor an upload, for fsck. */
+  listStrayFiles(): Promise<string[]>;
 
   /** Creates the empty file of a new upload. */
   startUpload(id: string): Promise<void>;
@@ -43,4 +51,6 @@ export interface BlobStore {
   removeUpload(id: string): Promise<void>;
   /** Ids of every upload with bytes on disk, to find those the database forgot. */
   listUploads(): Promise<string[]>;
+  /** How many bytes an upload holds on disk, or null when it has no file. */
+  uploadSize(id: string): Promise<number | null>;
 }

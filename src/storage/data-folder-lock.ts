@@ -38,6 +38,15 @@ export function lockDataFolder(dataDir: string): () => void {
   throw new Error(`could not lock data folder ${dataDir}: ${path} keeps coming back`);
 }
 
+/**
+ * The pid of the live process holding the data folder's lock, or null when none does (no
+ * lock, or one left by a process that has died).
+ */
+export function runningOwner(dataDir: string): number | null {
+  const owner = ownerOf(join(dataDir, LOCK_FILE));
+  return owner !== null && owner !== process.pid && isRunning(owner) ? owner : null;
+}
+
 function ownerOf(path: string): number | null {
   try {
     const pid = Number(readFileSync(path, "utf8").trim());

@@ -14,6 +14,16 @@ export async function syncFolder(path: string): Promise<void> {
   }
 }
 
+/** Flushes a file's bytes and size to disk. */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Creates a folder and any missing parents, syncing each parent that gained an entry so the
  * new folders are durable too.

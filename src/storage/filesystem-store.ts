@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { BlobStore, ByteRange } from "./blob-store.ts";
-import { makeFolderDurably, syncFolder } from "./durable-files.ts";
+import { makeFolderDurably, syncFile, syncFolder } from "./durable-files.ts";
 import { hashFile } from "./hash-file.ts";
 import { StorageError } from "./storage-error.ts";
 import { writeStream } from "./write-stream.ts";
@@ -12,6 +12,7 @@ import { writeStream } from "./write-stream.ts";
  *
  *     blobs/<algorithm>/<first two hex digits>/<hex>   verified content, never modified
  *     uploads/<upload id>                              bytes of an upload in progress
+ *     quarantine/<algorithm>-<hex>.<epoch ms>          damaged blob bytes `mcr fsck` moved aside
  *
  * Both folders must be on one filesystem: an upload becomes a blob by rename(2), which is
  * atomic there and impossible across filesystems. A blob file appears only by that rename,
@@ -20,12 +21,14 @@ import { writeStream } from "./write-stream.ts";
 export class FilesystemBlobStore implements BlobStore {
   readonly #blobsRoot: string;
   readonly #uploadsRoot: string;
+  readonly #quarantineRoot: string;
   /** Running hashes of uploads, so finishing one does not read it back; lost on restart. */
   readonly #hashes = new Map<string, { size: number; hasher: Bun.CryptoHasher }>();
 
   private constructor(dataDir: string) {
     this.#blobsRoot = join(dataDir, "blobs");
     this.#uploadsRoot = join(dataDir, "uploads");
+    this.#quarantineRoot = join(dataDir, "quarantine");
   }
 
   /**
@@ -77,6 +80,48 @@ export class FilesystemBlobStore implements BlobStore {
         }
       }
     }
+  }
+
+  async quarantine(digest: string): Promise<string> {
+    const [algorithm, hex] = splitDigest(digest);
+    const target = join(this.#quarantineRoot, `${algorithm}-${hex}.${Date.now()}`);
+    await makeFolderDurably(this.#quarantineRoot);
+    // A rename, never a copy and delete: the bytes stay exactly as they were found.
+    await rename(this.#blobPath(digest), target);
+    await syncFolder(this.#quarantineRoot);
+    await syncFolder(dirname(this.#blobPath(digest)));
+    return target;
+  }
+
+  async listStrayFiles(): Promise<string[]> {
+    const strays: string[] = [];
+    const entries = (path: string) => readdir(path, { withFileTypes: true }).catch(() => []);
+    for (const entry of await entries(this.#blobsRoot)) {
+      const algorithmPath = join(this.#blobsRoot, entry.name);
+      if (!entry.isDirectory() || !(entry.name === "sha256" || entry.name === "sha512")) {
+        strays.push(algorithmPath);
+        continue;
+      }
+      for (const prefix of await entries(algorithmPath)) {
+        const prefixPath = join(algorithmPath, prefix.name);
+        if (!prefix.isDirectory() || !/^[0-9a-f]{2}$/.test(prefix.name)) {
+          strays.push(prefixPath);
+          continue;
+        }
+        for (const file of await entries(prefixPath)) {
+          const isBlob =
+            file.isFile() &&
+            DIGEST.test(`${entry.name}:${file.name}`) &&
+            file.name.startsWith(prefix.name);
+          if (!isBlob) strays.push(join(prefixPath, file.name));
+        }
+      }
+    }
+    for (const file of await entries(this.#uploadsRoot)) {
+      if (!file.isFile() || !UPLOAD_ID.test(file.name))
+        strays.push(join(this.#uploadsRoot, file.name));
+    }
+    return strays;
   }
 
   async startUpload(id: string): Promise<void> {
@@ -179,6 +224,15 @@ export class FilesystemBlobStore implements BlobStore {
     return (await readdir(this.#uploadsRoot)).filter((name) => UPLOAD_ID.test(name));
   }
 
+  async uploadSize(id: string): Promise<number | null> {
+    try {
+      return (await stat(this.#uploadPath(id))).size;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
   /** The running hash of the first `offset` bytes, re-read from disk when it was lost. */
   async #hashStateAt(id: string, path: string, offset: number) {
     const known = this.#hashes.get(id);
@@ -212,15 +266,6 @@ function splitDigest(digest: string): ["sha256" | "sha512", string] {
   if (!DIGEST.test(digest)) throw new Error(`refusing malformed digest ${JSON.stringify(digest)}`);
   const [algorithm, hex] = digest.split(":") as ["sha256" | "sha512", string];
   return [algorithm, hex];
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function truncateFile(path: string, length: number): Promise<void> {

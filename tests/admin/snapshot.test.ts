@@ -1,9 +1,10 @@
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { SnapshotService } from "../../src/admin/snapshot-service.ts";
 import { pushImage } from "../helpers/oci-client.ts";
-import { makeTempFolder, startTestRegistry } from "../helpers/test-registry.ts";
+import { makeTempFolder, removeFolder, startTestRegistry } from "../helpers/test-registry.ts";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -72,4 +73,39 @@ test("a snapshot is a consistent SQLite database with every migration", async ()
   } finally {
     copy.close();
   }
+});
+
+test("a file named like a snapshot is always whole: the copy is written under another name", async () => {
+  const folder = makeTempFolder("mcr-snapshot-");
+  cleanups.push(() => removeFolder(folder));
+  // Big enough that the copy takes a while, so a half-written file would be seen.
+  const source = join(folder, "source.db");
+  const db = new Database(source);
+  db.run("CREATE TABLE filler (data BLOB)");
+  const insert = db.prepare("INSERT INTO filler VALUES (randomblob(65536))");
+  db.transaction(() => {
+    for (let i = 0; i < 600; i++) insert.run();
+  })();
+  db.close();
+
+  const dir = join(folder, "snapshots");
+  const service = new SnapshotService({ databasePath: source, dir, keepDays: 30 }, null);
+  const seen = new Set<number>();
+  let copying = true;
+  const watching = (async () => {
+    while (copying) {
+      for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+        if (!/^mcr-.*Z\.db$/.test(name)) continue;
+        const size = statSync(join(dir, name), { throwIfNoEntry: false })?.size;
+        if (size !== undefined) seen.add(size);
+      }
+      await Bun.sleep(0);
+    }
+  })();
+  const snapshot = await service.create(null);
+  copying = false;
+  await watching;
+  expect(seen.size).toBeGreaterThan(0);
+  const partialSizes = [...seen].filter((size) => size !== snapshot.size);
+  expect(partialSizes.length).toBe(0);
 });

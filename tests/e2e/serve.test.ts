@@ -85,7 +85,7 @@ test("with no flags it serves on 127.0.0.1:5000 with data in ./data and a genera
 
 test("a misspelled flag is a usage error that names it, and nothing is created", async () => {
   const cwd = tempFolder();
-  for (const role of ["serve", "init", "snapshot", "web"]) {
+  for (const role of ["serve", "init", "snapshot", "fsck", "web"]) {
     const result = await runMcr([role, "--data_dir", join(cwd, "x")], { cwd, env: OPEN });
     expect({ role, code: result.code }).toEqual({ role, code: 2 });
     expect(result.stderr).toContain(`mcr ${role}: unknown option --data_dir`);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FilesystemBlobStore } from "../../src/storage/filesystem-store.ts";
@@ -363,5 +363,51 @@ describe("repair and early refusal", () => {
     );
     expect(kind).toBe("length-mismatch");
     expect(statSync(join(dataDir, "uploads", id)).size).toBe(3);
+  });
+});
+
+describe("what fsck needs", () => {
+  test("quarantine moves a blob's bytes aside untouched, and the digest reads as not stored", async () => {
+    const { id, size } = await upload("soon to be damaged");
+    await store.commitUpload(id, size, digest("soon to be damaged"));
+    const moved = await store.quarantine(digest("soon to be damaged"));
+
+    expect(moved).toStartWith(join(dataDir, "quarantine", `sha256-${hex("soon to be damaged")}.`));
+    expect(readFileSync(moved, "utf8")).toBe("soon to be damaged");
+    expect(await store.size(digest("soon to be damaged"))).toBeNull();
+    // A new upload of the content can take its place.
+    const again = await upload("soon to be damaged");
+    await store.commitUpload(again.id, again.size, digest("soon to be damaged"));
+    expect(await store.size(digest("soon to be damaged"))).toBe(again.size);
+  });
+
+  test("stray files are what is neither a blob at its place nor an upload", async () => {
+    const { id, size } = await upload("a real blob");
+    await store.commitUpload(id, size, digest("a real blob"));
+    const pending = await upload("an upload");
+    const realHex = hex("a real blob");
+    const misplaced = join(
+      dataDir,
+      "blobs",
+      "sha256",
+      "00",
+      realHex.startsWith("00") ? "x" : realHex,
+    );
+    mkdirSync(join(misplaced, ".."), { recursive: true });
+    writeFileSync(misplaced, "a blob under the wrong prefix");
+    writeFileSync(join(dataDir, "blobs", "README"), "notes");
+    mkdirSync(join(dataDir, "blobs", "md5"));
+    writeFileSync(join(dataDir, "uploads", `${pending.id}.swp`), "editor");
+
+    expect((await store.listStrayFiles()).sort()).toEqual(
+      [
+        misplaced,
+        join(dataDir, "blobs", "README"),
+        join(dataDir, "blobs", "md5"),
+        join(dataDir, "uploads", `${pending.id}.swp`),
+      ].sort(),
+    );
+    expect(await store.uploadSize(pending.id)).toBe(pending.size);
+    expect(await store.uploadSize(crypto.randomUUID())).toBeNull();
   });
 });

@@ -1,0 +1,103 @@
+import { blobRecorded, listRecordedBlobs } from "../db/gc.ts";
+import { digestAlgorithm } from "../registry/digest.ts";
+import type { BlobStore } from "../storage/blob-store.ts";
+import type { FsckContext } from "./context.ts";
+import { type FsckProblem, problem } from "./problems.ts";
+
+/** Rows read per query while walking the blobs table. */
+const PAGE = 500;
+
+/**
+ * Every blob row has a file of the recorded size whose bytes hash to the digest, and every
+ * blob file has a row. Files are hashed as streams, so memory stays flat whatever their size.
+ *
+ * A server may be running: garbage collection deletes a row and then its file, an upload
+ * commit renames a file into place and then records it. So a missing file counts only if its
+ * row still exists afterwards, and a file without a row only if it still has none afterwards.
+ */
+export async function checkBlobs(context: FsckContext) {
+  const problems: FsckProblem[] = [];
+  let blobs = 0;
+  let bytesHashed = 0;
+
+  let after = "";
+  for (;;) {
+    const rows = await listRecordedBlobs(context.db, after, PAGE);
+    for (const row of rows) {
+      blobs++;
+      const found = await checkBlobFile(context, row.digest, row.size);
+      bytesHashed += found.bytesHashed;
+      if (found.problem) problems.push(found.problem);
+    }
+    if (rows.length < PAGE) break;
+    after = rows.at(-1)?.digest ?? after;
+  }
+
+  for await (const digest of context.store.listBlobs()) {
+    if (await blobRecorded(context.db, digest)) continue;
+    problems.push(
+      problem(
+        "blob-file-orphan",
+        digest,
+        "blob file has no database row (an upload or a collection was interrupted)",
+      ),
+    );
+  }
+
+  for (const path of await context.store.listStrayFiles()) {
+    problems.push(problem("stray-file", path, "file in the blob store that MCR did not write"));
+  }
+  return { problems, blobs, bytesHashed };
+}
+
+async function checkBlobFile(context: FsckContext, digest: string, size: number) {
+  const onDisk = await context.store.size(digest);
+  if (onDisk === null) {
+    if (!(await blobRecorded(context.db, digest))) return { bytesHashed: 0, problem: null };
+    return {
+      bytesHashed: 0,
+      problem: problem("blob-file-missing", digest, `blob of ${size} bytes has no file`),
+    };
+  }
+  // Hashed even when the size is off: only the bytes say whether the file or the row is wrong.
+  const actual = await hashStoredBlob(context.store, digest);
+  if (actual === null) return { bytesHashed: 0, problem: null };
+  if (actual !== digest) {
+    const sizes = onDisk === size ? `${onDisk} bytes` : `${onDisk} bytes, recorded ${size},`;
+    return {
+      bytesHashed: onDisk,
+      problem: problem(
+        "blob-content-mismatch",
+        digest,
+        `blob file of ${sizes} hashes to ${actual}`,
+      ),
+    };
+  }
+  if (onDisk !== size) {
+    return {
+      bytesHashed: onDisk,
+      problem: problem(
+        "blob-size-mismatch",
+        digest,
+        `blob file is right (${onDisk} bytes) but the database records ${size} bytes`,
+      ),
+    };
+  }
+  return { bytesHashed: onDisk, problem: null };
+}
+
+/**
+ * The digest of a stored blob's bytes, read as a stream; null when the file went away while
+ * being read (a collection removing it).
+ */
+export async function hashStoredBlob(store: BlobStore, digest: string): Promise<string | null> {
+  const algorithm = digestAlgorithm(digest);
+  const hasher = new Bun.CryptoHasher(algorithm);
+  try {
+    for await (const chunk of store.read(digest).stream()) hasher.update(chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code === "ENOENT") return null;
+    throw error;
+  }
+  return `${algorithm}:${hasher.digest("hex")}`;
+}
