@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log/logger.ts";
+import { syncFile, syncFolder } from "../storage/durable-files.ts";
 import type { AccountService } from "./account-service.ts";
 import { newPassword } from "./secrets.ts";
 
@@ -33,6 +34,10 @@ export async function ensureFirstAdmin(
   writeFileSync(path, `${password}\n`, { mode: 0o600 });
   // mode applies only to a new file; an old one keeps its permissions unless told.
   chmodSync(path, 0o600);
+  // On disk before the account is: after a power cut, an admin whose password file came out
+  // empty could never sign in, while a file without its account is simply made again.
+  await syncFile(path);
+  await syncFolder(dataDir);
   await accounts.create(
     { username: "admin", accountType: "human", roles: ["admin"], password },
     { name: "mcr", clientAddress: null },

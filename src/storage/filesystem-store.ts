@@ -202,12 +202,10 @@ export class FilesystemBlobStore implements BlobStore {
     }
 
     const target = this.#blobPath(digest);
-    if ((await this.size(digest)) === size) {
-      // Same digest, same bytes: another upload got there first, and that is success.
-      await this.removeUpload(id);
-      return;
-    }
-    // Absent, or a damaged file of the wrong size: the verified upload takes its place.
+    // The verified upload takes the place of whatever is there, even a file of the same size:
+    // that file may hold damaged bytes (a disk error, a hand edit), and checking it would mean
+    // hashing it again, while replacing it costs only the sync every new blob needs. The
+    // rename is atomic, so a reader sees the old file or the new one, never a mix.
     await syncFile(path);
     await makeFolderDurably(dirname(target));
     await rename(path, target);

@@ -354,6 +354,19 @@ describe("repair and early refusal", () => {
     expect(hex(readFileSync(blobFile))).toBe(hex(data));
   });
 
+  test("a damaged blob file of the right size is replaced by a verified upload of the same digest", async () => {
+    const data = pattern(5000, 11);
+    const first = await upload(data);
+    await store.commitUpload(first.id, first.size, digest(data));
+    const blobFile = blobPath("sha256", hex(data));
+    writeFileSync(blobFile, pattern(5000, 12));
+
+    const second = await upload(data);
+    await store.commitUpload(second.id, second.size, digest(data));
+    expect(hex(readFileSync(blobFile))).toBe(hex(data));
+    expect(existsSync(uploadPath(second.id))).toBe(false);
+  });
+
   test("a chunk that outgrows its announced length is stopped and cut back", async () => {
     const id = "00000000-0000-4000-8000-000000000003";
     await store.startUpload(id);
