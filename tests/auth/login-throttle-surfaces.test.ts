@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AuthService } from "../../src/gen/mcr/v1/auth_pb.ts";
-import { type AuthRegistry, basic, startAuthRegistry } from "../helpers/auth.ts";
+import {
+  type AuthRegistry,
+  basic,
+  createSystemAccount,
+  startAuthRegistry,
+} from "../helpers/auth.ts";
 import { type AuditEventJson, callApi } from "../helpers/rest-client.ts";
 import { connectRpc } from "../helpers/rpc-client.ts";
 
@@ -163,6 +168,28 @@ test("an address that fails under many names is throttled for every name", async
   const lockouts = answer.body.events.filter((event) => event.client_address === address);
   expect(lockouts).toHaveLength(1);
   expect(lockouts[0]?.details).toMatchObject({ limit: "address", failures: MAX_FAILURES * 5 });
+}, 20_000);
+
+test("a robot's API token still signs it in while guesses have locked its name", async () => {
+  const robot = await createSystemAccount(registry, "ci-robot");
+  const guesses = Array.from({ length: MAX_FAILURES }, (_, i) =>
+    SURFACES["/v2 Basic"]?.("ci-robot", `mcr_guess${i}`, "192.0.2.200"),
+  );
+  for (const outcome of await Promise.all(guesses)) expect(outcome).toEqual({ result: "wrong" });
+  expect(await SURFACES["/v2 Basic"]?.("ci-robot", "mcr_guess", "192.0.2.201")).toMatchObject({
+    result: "throttled",
+  });
+  // The token is no guess: it works on /v2 and at the token endpoint, from any address.
+  for (const surface of ["/v2 Basic", "/v2/token"]) {
+    expect(await SURFACES[surface]?.("ci-robot", robot.token, "192.0.2.200")).toEqual({
+      result: "accepted",
+    });
+  }
+  // Another account's token is no proof for this name.
+  const other = await createSystemAccount(registry, "other-robot");
+  expect(await SURFACES["/v2 Basic"]?.("ci-robot", other.token, "192.0.2.202")).toMatchObject({
+    result: "throttled",
+  });
 }, 20_000);
 
 async function auditOf(actor: string): Promise<AuditEventJson[]> {
