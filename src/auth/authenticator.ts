@@ -1,7 +1,7 @@
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
 import type { TokenRecord } from "../db/tokens.ts";
 import type { Logger } from "../log/logger.ts";
-import { CredentialCache } from "./credential-cache.ts";
+import { CredentialCache, credentialKey } from "./credential-cache.ts";
 import type { Identity } from "./identity.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
 import type { TokenStore } from "./token-store.ts";
@@ -18,6 +18,8 @@ export type BearerResult =
  */
 export class Authenticator {
   readonly #cache = new CredentialCache();
+  /** Checks of uncached credentials still running, by {@link credentialKey}. */
+  readonly #checking = new Map<string, Promise<Identity | null>>();
 
   constructor(
     private readonly provider: IdentityProvider,
@@ -26,11 +28,31 @@ export class Authenticator {
     private readonly log: Logger,
   ) {}
 
-  /** The identity for a username and password, or null; throws IdentityUnavailableError. */
-  async verifyPassword(username: string, password: string, clientAddress: string) {
+  /**
+   * The identity for a username and password, or null; throws IdentityUnavailableError.
+   *
+   * Requests that bring the same uncached pair while it is being checked wait for that one
+   * check. Without this, a fleet of clients sharing one account (CI runners, a deployment's
+   * nodes) each ran argon2id, or asked the identity service, at start-up and again every
+   * time the cache entry expired: 200 clients queued ~200 hashes on the runtime's few
+   * threads, and requests waited for seconds. Joined requests share the first one's audit
+   * event.
+   */
+  verifyPassword(username: string, password: string, clientAddress: string) {
     const cached = this.#cache.get(username, password);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
 
+    const key = credentialKey(username, password);
+    const running = this.#checking.get(key);
+    if (running) return running;
+    const check = this.#checkPassword(username, password, clientAddress).finally(() =>
+      this.#checking.delete(key),
+    );
+    this.#checking.set(key, check);
+    return check;
+  }
+
+  async #checkPassword(username: string, password: string, clientAddress: string) {
     const identity = await this.provider.verifyPassword(username, password);
     const actor: Actor = { name: username, clientAddress };
     if (!identity) {
