@@ -1,10 +1,10 @@
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
 import type { TokenRecord } from "../db/tokens.ts";
 import type { Logger } from "../log/logger.ts";
-import { CredentialCache } from "./credential-cache.ts";
+import { CredentialCache, credentialKey } from "./credential-cache.ts";
 import type { Identity } from "./identity.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
-import type { Lockout, LoginThrottle } from "./login-throttle.ts";
+import type { Lockout, LoginAttempt, LoginThrottle } from "./login-throttle.ts";
 import type { TokenStore } from "./token-store.ts";
 
 /** What a bearer token turned out to be. */
@@ -23,6 +23,8 @@ export type BearerResult =
  */
 export class Authenticator {
   readonly #cache = new CredentialCache();
+  /** Checks of uncached credentials still running, by {@link credentialKey}. */
+  readonly #checking = new Map<string, Promise<Identity | null>>();
 
   constructor(
     private readonly provider: IdentityProvider,
@@ -39,28 +41,57 @@ export class Authenticator {
    * @throws IdentityUnavailableError when the identity service cannot be asked
    */
   async verifyPassword(username: string, password: string, clientAddress: string) {
-    const actor: Actor = { name: username, clientAddress };
     // A robot's API token used as its password is 256 random bits: nobody guesses it, so it
     // passes even while its name is locked. Otherwise anyone who knows a CI robot's name
     // could stop its pushes with ten wrong passwords.
-    const attempt = (await this.#isOwnApiToken(username, password))
-      ? null
-      : this.throttle.begin(username, clientAddress);
+    const guessable = !(await this.#isOwnApiToken(username, password));
+
+    // Verified a moment ago, or being verified for another request: no new guess, so no
+    // attempt is counted, but a lockout still stands.
     const cached = this.#cache.get(username, password);
-    if (cached) {
-      if (attempt) this.throttle.succeeded(attempt);
-      return cached;
+    const key = credentialKey(username, password);
+    const running = this.#checking.get(key);
+    if (cached || running) {
+      if (guessable) this.throttle.refuseIfLocked(username, clientAddress);
+      return cached ?? running;
     }
 
+    const attempt = guessable ? this.throttle.begin(username, clientAddress) : null;
+    const check = this.#settle(attempt, this.#checkPassword(username, password, clientAddress), {
+      name: username,
+      clientAddress,
+    }).finally(() => this.#checking.delete(key));
+    // Requests that bring the same uncached pair while it is being checked wait for this one
+    // check. Without this, a fleet of clients sharing one account (CI runners, a
+    // deployment's nodes) each ran argon2id, or asked the identity service, at start-up and
+    // again every time the cache entry expired: 200 clients queued ~200 hashes on the
+    // runtime's few threads, and requests waited for seconds. Joined requests share the
+    // first one's audit event.
+    this.#checking.set(key, check);
+    return check;
+  }
+
+  /** Tells the throttle how a counted attempt ended, auditing any lockout it started. */
+  async #settle(attempt: LoginAttempt | null, check: Promise<Identity | null>, actor: Actor) {
     let identity: Identity | null;
     try {
-      identity = await this.provider.verifyPassword(username, password);
+      identity = await check;
     } catch (error) {
       if (attempt) this.throttle.abandoned(attempt);
       throw error;
     }
+    if (attempt && identity) this.throttle.succeeded(attempt);
+    if (attempt && !identity) {
+      for (const lockout of this.throttle.failed(attempt))
+        await this.#recordLockout(actor, lockout);
+    }
+    return identity;
+  }
+
+  async #checkPassword(username: string, password: string, clientAddress: string) {
+    const identity = await this.provider.verifyPassword(username, password);
+    const actor: Actor = { name: username, clientAddress };
     if (!identity) {
-      const lockouts = attempt ? this.throttle.failed(attempt) : [];
       this.log.warn("login failed", {
         username,
         remote: clientAddress,
@@ -71,10 +102,8 @@ export class Authenticator {
         actor,
         details: { provider: this.provider.name },
       });
-      for (const lockout of lockouts) await this.#recordLockout(actor, lockout);
       return null;
     }
-    if (attempt) this.throttle.succeeded(attempt);
     this.#cache.set(username, password, identity);
     await this.audit.record({
       type: "login_succeeded",

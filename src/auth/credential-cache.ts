@@ -15,7 +15,7 @@ export class CredentialCache {
   ) {}
 
   get(username: string, password: string, now = Date.now()): Identity | null {
-    const key = keyOf(username, password);
+    const key = credentialKey(username, password);
     const entry = this.#entries.get(key);
     if (!entry) return null;
     if (entry.expiresAt <= now) {
@@ -31,7 +31,7 @@ export class CredentialCache {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
-    this.#entries.set(keyOf(username, password), { identity, expiresAt: now + this.ttlMs });
+    this.#entries.set(credentialKey(username, password), { identity, expiresAt: now + this.ttlMs });
   }
 
   /** Forgets everything, after an account or password change. */
@@ -40,6 +40,7 @@ export class CredentialCache {
   }
 }
 
-function keyOf(username: string, password: string): string {
+/** A username-and-password pair as a map key: a hash, so no map ever holds a password. */
+export function credentialKey(username: string, password: string): string {
   return hashSecret(`${username}\u0000${password}`);
 }

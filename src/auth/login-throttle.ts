@@ -95,6 +95,24 @@ export class LoginThrottle {
     return attempt;
   }
 
+  /**
+   * Throws LoginThrottledError while the account or the address is locked out, without
+   * admitting an attempt: for credentials already verified, or being verified by another
+   * request, which are no new guess.
+   */
+  refuseIfLocked(username: string, clientAddress: string): void {
+    const now = this.#now();
+    const pairs = [
+      ["account", this.#accounts.get(keyOf(username.toLowerCase()))],
+      ["address", this.#addresses.get(keyOf(clientAddress))],
+    ] as const;
+    for (const [scope, entry] of pairs) {
+      if (entry && entry.lockedUntil > now) {
+        throw new LoginThrottledError(scope, secondsUntil(entry, now));
+      }
+    }
+  }
+
   /** Records a wrong password; returns the lockouts it started, if any. */
   failed(attempt: LoginAttempt): Lockout[] {
     const now = this.#now();

@@ -30,6 +30,11 @@ export interface HttpServer {
 /** No request body is too large to stream: blobs of many GiB are normal. */
 const MAX_REQUEST_BODY = 2 ** 50;
 const TLS_1_3 = 0x0304;
+/**
+ * The status logged and counted for a request whose client went away before the answer
+ * (nginx's convention; nobody receives it).
+ */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * Starts Bun's HTTP server in front of `handle`: gives each request an id and the client's
@@ -52,10 +57,11 @@ export function startHttpServer(
         }
       : undefined;
 
+  const idleSeconds = Math.round(settings.idleTimeout);
   const server: Server<undefined> = Bun.serve({
     hostname: settings.listen.host,
     port: settings.listen.port,
-    idleTimeout: Math.round(settings.idleTimeout),
+    idleTimeout: idleSeconds,
     // Bun sets SO_REUSEPORT unless told not to: a second server on a taken port would start
     // and the kernel would split connections between the two. A taken port must be an error.
     reusePort: false,
@@ -85,6 +91,13 @@ export function startHttpServer(
       const path = url?.pathname ?? null;
       if (url) attachRequestInfo(request, { id, clientAddress: address, url, path: url.pathname });
 
+      // Bun's idle timeout also runs while a handler works, and resets the connection when
+      // the answer takes longer: a push queued behind others under load, or the last PUT of
+      // a large upload whose hash must be read back after a restart. /v2 reads every body
+      // under the stall timeout, so there the idle timeout is lifted while the handler runs
+      // and set again for the answer and the idle keep-alive after it.
+      const lifted = path?.startsWith("/v2/") === true;
+      if (lifted) bunServer.timeout(request, 0);
       let response: Response;
       try {
         response =
@@ -92,12 +105,24 @@ export function startHttpServer(
             ? ociErrorResponse(400, "UNSUPPORTED", "the Host header does not form a valid URL")
             : await handle(request);
       } catch (error) {
-        log.error("request failed", {
-          request_id: id,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        });
-        response = ociErrorResponse(500, "UNKNOWN", `internal error; request id ${id}`);
+        if (request.signal.aborted) {
+          // The client hung up mid-request (a cancelled push, a killed CI job): not the
+          // server's fault, so neither an error line nor a 5xx in the metrics.
+          response = ociErrorResponse(
+            CLIENT_CLOSED_REQUEST,
+            "UNKNOWN",
+            "the client closed the connection",
+          );
+        } else {
+          log.error("request failed", {
+            request_id: id,
+            // A DOMException's stack is empty, not absent: fall back to its message then.
+            error: error instanceof Error ? error.stack || error.message : String(error),
+          });
+          response = ociErrorResponse(500, "UNKNOWN", `internal error; request id ${id}`);
+        }
       }
+      if (lifted) bunServer.timeout(request, idleSeconds);
       response.headers.set("X-Request-Id", id);
       // Elysia drops the zero Content-Length of an empty answer; some clients want it stated.
       if (response.body === null && !response.headers.has("content-length")) {
