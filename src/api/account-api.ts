@@ -6,6 +6,10 @@ import type { AdminDependencies } from "./admin-dependencies.ts";
 import { ApiError } from "./api-error.ts";
 import { actorOf, type Caller, requireAdmin } from "./caller.ts";
 
+/** The longest token lifetime: a hundred years is "never" for any operator. */
+const MAX_TOKEN_TTL_DAYS = 36_500;
+const MAX_TOKEN_TTL_SECONDS = MAX_TOKEN_TTL_DAYS * 86_400;
+
 /** A new account as a caller describes it. */
 export interface NewAccount {
   username: string;
@@ -71,6 +75,14 @@ export class AccountApi {
         throw new ApiError(
           "invalid-argument",
           "ttl must be a duration such as 90d, or absent for no expiry",
+        );
+      }
+      // A longer ttl puts the expiry past the last date JavaScript can represent: the token
+      // would be stored and then fail to be described.
+      if (ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+        throw new ApiError(
+          "invalid-argument",
+          `ttl must be at most ${MAX_TOKEN_TTL_DAYS}d; leave it out for a token that never expires`,
         );
       }
     }
