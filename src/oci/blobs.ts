@@ -12,9 +12,14 @@ export async function headBlob(ctx: OciRequest, name: string, digest: string) {
 
 /** GET /v2/<name>/blobs/<digest>, streamed from the file, honouring one Range. */
 export async function getBlob(ctx: OciRequest, name: string, digest: string) {
-  const blob = await ctx.deps.registry.blobs.read(name, digest, ctx.request.headers.get("range"));
+  const rangeHeader = ctx.request.headers.get("range");
+  const blob = await ctx.deps.registry.blobs.read(name, digest, rangeHeader);
   if (!blob.range) {
-    return new Response(blob.data, {
+    // Bun.serve applies a request's Range itself to a 200 whose body is a file: a Range MCR
+    // chose to ignore (RFC 9110 allows that for `bytes=5-2` or several ranges) would get
+    // Bun's bare 416 or a partial body. Only then is the file hidden behind a plain stream.
+    const body = rangeHeader ? blob.data.stream().pipeThrough(new TransformStream()) : blob.data;
+    return new Response(body, {
       status: 200,
       headers: blobHeaders(digest, { "Content-Length": String(blob.size) }),
     });

@@ -1,4 +1,5 @@
 import { parseDigest } from "./digest.ts";
+import { findDuplicateKey } from "./duplicate-keys.ts";
 import { FOREIGN_LAYER_TYPES, MANIFEST_SHAPES, type ManifestShape } from "./media-types.ts";
 import { RegistryError } from "./registry-error.ts";
 
@@ -41,6 +42,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null): Pa
   }
   const mediaType = resolveMediaType(document, contentType);
   const shape = MANIFEST_SHAPES[mediaType] as ManifestShape;
+  refuseOtherShapesFields(document, shape);
   const subject = document.subject === undefined ? null : descriptor(document.subject, "subject");
   const artifactType = optionalString(document.artifactType, "artifactType");
   const annotations = stringMap(document.annotations, "annotations");
@@ -94,12 +96,33 @@ function resolveMediaType(document: Record<string, unknown>, contentType: string
   throw invalid("cannot tell the manifest type: no mediaType, config or manifests");
 }
 
+/**
+ * An index with config or layers, or an image with manifests, reads as the other kind to a
+ * client that goes by fields rather than mediaType (the ambiguity behind CVE-2021-41190).
+ */
+function refuseOtherShapesFields(document: Record<string, unknown>, shape: ManifestShape) {
+  const foreign = shape === "index" ? ["config", "layers"] : ["manifests"];
+  const found = foreign.filter((field) => document[field] !== undefined);
+  if (found.length > 0) {
+    const kind = shape === "index" ? "an index" : "an image manifest";
+    throw invalid(`${kind} must not have ${found.join(" or ")}`);
+  }
+}
+
 function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let text: string;
   let document: unknown;
   try {
-    document = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    // ignoreBOM keeps a byte order mark in the text, where JSON.parse refuses it: the bytes
+    // are stored and served as pushed, and clients' JSON parsers reject a leading BOM.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    document = JSON.parse(text);
   } catch (error) {
     throw invalid(`manifest is not valid JSON: ${(error as Error).message}`);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== null) {
+    throw invalid(`manifest names ${JSON.stringify(duplicate)} twice in one object`);
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     throw invalid("manifest must be a JSON object");

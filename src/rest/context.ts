@@ -1,4 +1,5 @@
 import type { AdminApi } from "../api/admin-api.ts";
+import { ApiError } from "../api/api-error.ts";
 import type { Caller } from "../api/caller.ts";
 import { requestInfo } from "../server/request-info.ts";
 import { apiErrorResponse } from "./api-error.ts";
@@ -20,16 +21,22 @@ type Route = (ctx: RestRequest) => Promise<Response> | Response;
  * `{"error": ...}` answers.
  */
 export function route(api: AdminApi, handle: Route) {
-  return async ({ request, params }: { request: Request; params: Record<string, string> }) => {
+  return async ({
+    request,
+    params,
+  }: {
+    request: Request;
+    params: Record<string, string | null>;
+  }) => {
     const { clientAddress, url } = requestInfo(request);
-    const ctx: RestRequest = {
-      request,
-      params: decodeParams(params),
-      query: url.searchParams,
-      clientAddress,
-      caller: () => api.authenticate(request.headers.get("authorization"), clientAddress),
-    };
     try {
+      const ctx: RestRequest = {
+        request,
+        params: checkParams(params),
+        query: url.searchParams,
+        clientAddress,
+        caller: () => api.authenticate(request.headers.get("authorization"), clientAddress),
+      };
       return await handle(ctx);
     } catch (error) {
       return apiErrorResponse(error);
@@ -37,17 +44,28 @@ export function route(api: AdminApi, handle: Route) {
   };
 }
 
-function decodeParams(params: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(params ?? {}).map(([key, value]) => [key, safeDecode(value)]),
-  );
+/**
+ * Elysia has already percent-decoded the named parameters; decoding them again would turn
+ * `ad%256Din` into `admin`. One it could not decode (`%ZZ`) arrives as null, and a route
+ * would otherwise look up the account "null".
+ */
+function checkParams(params: Record<string, string | null>): Record<string, string> {
+  const checked: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (typeof value !== "string") {
+      throw new ApiError("invalid-argument", `the path's ${key} is not valid percent-encoding`);
+    }
+    checked[key] = value;
+  }
+  return checked;
 }
 
-function safeDecode(value: string): string {
+/** A percent-encoded path segment decoded; malformed encoding (`%ZZ`) is the caller's error. */
+export function decodePathSegment(text: string): string {
   try {
-    return decodeURIComponent(value);
+    return decodeURIComponent(text);
   } catch {
-    return value;
+    throw new ApiError("invalid-argument", `${JSON.stringify(text)} is not valid percent-encoding`);
   }
 }
 

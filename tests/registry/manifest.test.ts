@@ -353,6 +353,35 @@ describe("malformed documents", () => {
     expect(invalidBecause(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toContain("not valid JSON");
   });
 
+  test("a leading byte order mark is invalid: clients' JSON parsers refuse the stored bytes", () => {
+    // Found by tests/fuzz/manifests.test.ts: the decoder dropped the BOM, so the manifest was
+    // accepted and then served with it, unreadable to Go and JavaScript clients alike.
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(ociManifest())]);
+    expect(invalidBecause(withBom)).toContain("not valid JSON");
+  });
+
+  test("a name given twice is invalid: parsers disagree on which value counts", () => {
+    // Found by tests/fuzz/manifests.test.ts: JSON.parse kept the last mediaType, so MCR
+    // indexed the document as one type while a first-wins parser reads another.
+    const text = JSON.stringify(ociManifest()).replace(
+      "{",
+      `{"mediaType":"${MEDIA_TYPES.ociIndex}",`,
+    );
+    expect(invalidBecause(new TextEncoder().encode(text))).toContain('"mediaType" twice');
+    const nested = JSON.stringify(ociManifest()).replace('"size":100', '"size":100,"size":7');
+    expect(invalidBecause(new TextEncoder().encode(nested))).toContain('"size" twice');
+  });
+
+  test("an index with config or layers, or an image with manifests, is invalid", () => {
+    // Found by tests/fuzz/manifests.test.ts: such a document reads as the other kind to a
+    // client that goes by its fields (CVE-2021-41190).
+    expect(invalidBecause(ociIndex({ config: CONFIG }))).toContain("an index must not have config");
+    expect(invalidBecause(ociIndex({ layers: [] }))).toContain("an index must not have layers");
+    expect(invalidBecause(ociManifest({ manifests: [] }))).toContain(
+      "an image manifest must not have manifests",
+    );
+  });
+
   for (const document of [[], null, "manifest", 2]) {
     test(`${JSON.stringify(document)} is not a JSON object`, () => {
       expect(invalidBecause(document)).toBe("manifest must be a JSON object");

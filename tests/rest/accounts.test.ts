@@ -315,9 +315,42 @@ describe("API tokens", () => {
   });
 });
 
+test("a ttl past the representable dates is 400 and issues nothing, not a 500", async () => {
+  // Found by tests/fuzz/admin-json.test.ts: the token was stored, then describing its expiry
+  // threw "Invalid Date".
+  const tokens = () => asAdmin<{ tokens: unknown[] }>("GET", "/v1/accounts/admin/tokens");
+  const before = (await tokens()).body.tokens.length;
+  for (const ttl of ["99999999999999999999", "3651d", "99999999999d"]) {
+    const answer = await asAdmin("POST", "/v1/accounts/admin/tokens", { json: { ttl } });
+    expect(expectApiError(answer, 400)).toContain("ttl must be at most 3650d");
+  }
+  expect((await tokens()).body.tokens.length).toBe(before);
+  expectStatus(
+    await asAdmin("POST", "/v1/accounts/admin/tokens", { json: { ttl: "3650d" } }),
+    201,
+  );
+});
+
 test("a token ttl of zero is refused: it would be born expired", async () => {
   for (const ttl of [0, "0s"]) {
     const answer = await asAdmin("POST", "/v1/accounts/admin/tokens", { json: { ttl } });
     expectApiError(answer, 400);
   }
+});
+
+test("an account name with malformed percent-encoding is 400, not the account 'null'", async () => {
+  // Found by tests/fuzz/admin-json.test.ts: Elysia hands such a parameter over as null, and
+  // the route looked up an account called "null".
+  const answer = await asAdmin("GET", "/v1/accounts/%ZZ/tokens");
+  const message = expectApiError(answer, 400);
+  expect(message).toContain("percent-encoding");
+  expect(message).not.toContain("null");
+});
+
+test("an account name is percent-decoded once: ad%256Din is not admin", async () => {
+  // Found by reading the path handling beside the fuzz tests: the route decoded Elysia's
+  // already decoded parameter a second time, so `%25` escapes named another account.
+  expectStatus(await asAdmin("GET", "/v1/accounts/admin/tokens"), 200);
+  const answer = await asAdmin("GET", "/v1/accounts/ad%256Din/tokens");
+  expect(expectApiError(answer, 404)).toContain("ad%6Din");
 });

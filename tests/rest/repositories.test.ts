@@ -152,3 +152,11 @@ test("an index shows its children's platforms, a subject its referrers", async (
   const image = detail.body.manifests.find((manifest) => manifest.digest === child.digest);
   expect(image?.referrers).toEqual([put.headers.get("docker-content-digest") ?? ""]);
 });
+
+test("a manifest digest with malformed percent-encoding is 400, not a 500", async () => {
+  // Found by tests/fuzz/admin-json.test.ts: decoding `%ZZ` threw out of the route.
+  for (const method of ["GET", "DELETE"]) {
+    const answer = await asAdmin(method, "/v1/repositories/repos/a/manifests/%ZZ");
+    expect(expectApiError(answer, 400)).toContain("percent-encoding");
+  }
+});

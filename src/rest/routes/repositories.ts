@@ -8,7 +8,7 @@ import { ApiError } from "../../api/api-error.ts";
 import type { RepositorySummary } from "../../db/repository-summaries.ts";
 import { jsonResponse } from "../../server/json-response.ts";
 import { HttpError } from "../api-error.ts";
-import { OWN_BODY, type RestApp, type RestRequest, route } from "../context.ts";
+import { decodePathSegment, OWN_BODY, type RestApp, type RestRequest, route } from "../context.ts";
 
 /**
  * Repositories for admins: GET /v1/repositories (paged with n and last), and below
@@ -84,7 +84,7 @@ function parseTarget(ctx: RestRequest): Target {
     return {
       kind: "manifest",
       name: manifest[1] ?? "",
-      digest: decodeURIComponent(manifest[2] ?? ""),
+      digest: decodePathSegment(manifest[2] ?? ""),
     };
   }
   const tag = /^(.+)\/tags\/([^/]+)$/.exec(rest);
