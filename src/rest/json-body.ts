@@ -6,10 +6,7 @@ const MAX_JSON_BYTES = 64 * 1024;
 
 /** Reads a JSON object body, refusing anything else with a message that says what. */
 export async function readJsonObject(request: Request): Promise<JsonObject> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_JSON_BYTES) throw new HttpError(413, `body over ${MAX_JSON_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_JSON_BYTES) throw new HttpError(413, `body over ${MAX_JSON_BYTES} bytes`);
+  const text = await readLimitedText(request);
   let value: unknown;
   try {
     value = JSON.parse(text || "{}");
@@ -75,6 +72,40 @@ export class JsonObject {
     if (typeof value !== type) throw invalid(`${name} must be ${described}`);
     return value;
   }
+}
+
+/**
+ * The body as text, refused with 413 as soon as it passes the limit: by its Content-Length,
+ * or, for a chunked body that announces none, by counting what arrives. request.text()
+ * would buffer a body of any size before the length could be checked.
+ */
+async function readLimitedText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_JSON_BYTES) throw tooLarge();
+  if (request.body === null) return "";
+
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => {
+        // Bun fails the read when the client goes away mid-body: its fault, not a bug.
+        throw new HttpError(400, "the connection closed before the body was complete");
+      });
+      if (done) break;
+      total += value.length;
+      if (total > MAX_JSON_BYTES) throw tooLarge();
+      parts.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return new TextDecoder().decode(Buffer.concat(parts, total));
+}
+
+function tooLarge() {
+  return new HttpError(413, `body over ${MAX_JSON_BYTES} bytes`);
 }
 
 function invalid(message: string) {

@@ -118,6 +118,8 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
             : null,
         api: adminApi,
         log,
+        idleTimeout: config.server.idleTimeout,
+        requestTimeout: config.server.stallTimeout,
       })
     : null;
 
