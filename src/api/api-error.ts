@@ -4,6 +4,7 @@ import { LoginThrottledError } from "../auth/login-throttle.ts";
 import { GcRunningError } from "../gc/garbage-collector.ts";
 import { PolicyInputError, PolicyRuleNotFoundError } from "../policy/policy-service.ts";
 import { RegistryError } from "../registry/registry-error.ts";
+import { isOutOfSpace, OUT_OF_SPACE_MESSAGE } from "../storage/out-of-space.ts";
 
 /**
  * Why the admin API refused a call, in words both transports have: REST turns the kind into
@@ -64,5 +65,6 @@ export function asApiError(error: unknown): ApiError | null {
   if (error instanceof IdentityUnavailableError) {
     return new ApiError("unavailable", "identity service unavailable; try again later");
   }
+  if (isOutOfSpace(error)) return new ApiError("unavailable", OUT_OF_SPACE_MESSAGE);
   return null;
 }

@@ -118,7 +118,9 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     tls_cert: { default: "", describe: "PEM certificate chain", parse: optionalText() },
     tls_key: { default: "", describe: "PEM private key", parse: optionalText() },
     trusted_proxies: { default: [], describe: "proxy addresses or CIDRs", parse: list() },
-    idle_timeout: { default: "60s", describe: "keep-alive idle limit", parse: duration(255) },
+    // Under a second, Bun rounds it to 0, which turns the timeout off: a client that connects
+    // and sends nothing would then hold its connection forever.
+    idle_timeout: { default: "60s", describe: "keep-alive idle limit", parse: duration(255, 1) },
     shutdown_timeout: { default: "30s", describe: "drain time on shutdown", parse: duration() },
     stall_timeout: {
       default: "60s",

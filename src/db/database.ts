@@ -2,10 +2,10 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely } from "kysely";
-import { BunSqliteDialect } from "kysely-bun-sqlite";
 import { applyMigrations } from "./migrate.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { DatabaseSchema } from "./schema.ts";
+import { SqliteDialect } from "./sqlite-dialect.ts";
 import { cacheStatements } from "./statement-cache.ts";
 
 /** The metadata database: kysely for queries, plus the raw handle for closing. */
@@ -39,7 +39,7 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
 
   const migrated = applyMigrations(sqlite, MIGRATIONS);
   cacheStatements(sqlite);
-  const db = new Kysely<DatabaseSchema>({ dialect: new BunSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
     db,
     migrated,
@@ -81,7 +81,7 @@ export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataData
       ? new Error(`${options.path} is not an MCR database (no schema_migrations table)`)
       : error;
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new BunSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
     db,
     migrated: [],

@@ -2,6 +2,8 @@ import type { AccessDecision, RegistryAction } from "../auth/access.ts";
 import { IdentityUnavailableError } from "../auth/identity-provider.ts";
 import { LoginThrottledError } from "../auth/login-throttle.ts";
 import { RegistryError } from "../registry/registry-error.ts";
+import { requestInfo } from "../server/request-info.ts";
+import { isOutOfSpace, OUT_OF_SPACE_MESSAGE } from "../storage/out-of-space.ts";
 import { deleteBlob, getBlob, headBlob } from "./blobs.ts";
 import { bearerChallenge } from "./challenge.ts";
 import type { OciDependencies, OciRequest } from "./context.ts";
@@ -181,8 +183,24 @@ export async function handleOciRequest(
       deps.log.error("identity service unavailable", { error: error.message });
       return ociErrorResponse(503, "UNAVAILABLE", "identity service unavailable; try again later");
     }
+    if (isOutOfSpace(error)) return outOfSpace(request, error, deps);
     throw error;
   }
+}
+
+/**
+ * 507 Insufficient Storage (RFC 4918) for a write the full disk refused. The spec has no
+ * error code for it; Distribution's UNAVAILABLE says "try later", and the status line itself
+ * names the cause in docker's "unexpected HTTP status" message. Upload and commit paths
+ * have already cut back or discarded what they wrote, so the operator gets one warning line
+ * per refused request, not a stack trace.
+ */
+function outOfSpace(request: Request, error: unknown, deps: OciDependencies): Response {
+  deps.log.warn("storage full: a write was refused", {
+    request_id: requestInfo(request).id,
+    error: error instanceof Error ? error.message : String(error),
+  });
+  return ociErrorResponse(507, "UNAVAILABLE", OUT_OF_SPACE_MESSAGE);
 }
 
 /** 401 with a challenge when credentials could help, 403 when they would not. */

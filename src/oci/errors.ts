@@ -44,6 +44,8 @@ const ERROR_TABLE: Record<RegistryErrorKind, { status: number; code: OciErrorCod
   "size-invalid": { status: 400, code: "SIZE_INVALID" },
   "pagination-invalid": { status: 400, code: "PAGINATION_NUMBER_INVALID" },
   "body-stalled": { status: 408, code: "BLOB_UPLOAD_INVALID" },
+  // The connection is gone, so the answer is for the log line more than for the client.
+  "body-incomplete": { status: 400, code: "BLOB_UPLOAD_INVALID" },
   unsupported: { status: 405, code: "UNSUPPORTED" },
   denied: { status: 403, code: "DENIED" },
 };

@@ -1,9 +1,17 @@
 import { RegistryError } from "../registry/registry-error.ts";
 
 /**
- * The request body as chunks, or null when there is none. A body that sends nothing for
- * `stallSeconds` is aborted with "body-stalled": Bun's idle timeout cannot be set past 255 s
- * and does not see a client that trickles a byte at a time.
+ * The least a request body must deliver in each stall window. Bun cuts a body slower than
+ * about 16 KiB/s at its idle timeout (uWS resets that timer only after so many bytes), but
+ * not with idle_timeout 0, and not by any promise of its documentation; this floor is ours.
+ */
+export const MIN_BYTES_PER_STALL_WINDOW = 1024;
+
+/**
+ * The request body as chunks, or null when there is none. A body that delivers less than
+ * {@link MIN_BYTES_PER_STALL_WINDOW} in `stallSeconds` is aborted with "body-stalled": a
+ * client trickling a byte at a time would otherwise hold its upload's lock for as long as it
+ * likes. A body whose connection closes early ends with "body-incomplete".
  */
 export function bodyChunks(request: Request, stallSeconds: number) {
   if (request.body === null || request.headers.get("content-length") === "0") return null;
@@ -15,11 +23,17 @@ async function* guardAgainstStalls(
   stallMs: number,
 ): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
-  let lastProgress = Date.now();
+  let windowStart = Date.now();
+  let windowBytes = 0;
   let stalled = false;
   const watchdog = setInterval(
     () => {
-      if (Date.now() - lastProgress < stallMs) return;
+      if (Date.now() - windowStart < stallMs) return;
+      if (windowBytes >= MIN_BYTES_PER_STALL_WINDOW) {
+        windowStart = Date.now();
+        windowBytes = 0;
+        return;
+      }
       stalled = true;
       reader.cancel().catch(() => {});
     },
@@ -27,14 +41,27 @@ async function* guardAgainstStalls(
   );
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch {
+        // Bun fails the read when the connection closes: the client left, or Bun's own idle
+        // timeout cut a body that came too slowly. Nobody may be listening for the answer.
+        throw new RegistryError(
+          stalled ? "body-stalled" : "body-incomplete",
+          "the connection closed before the request body was complete",
+        );
+      }
       // A cancelled read ends like a finished body; only the flag tells them apart.
       if (stalled) {
-        throw new RegistryError("body-stalled", `request body sent nothing for ${stallMs} ms`);
+        throw new RegistryError(
+          "body-stalled",
+          `request body delivered under ${MIN_BYTES_PER_STALL_WINDOW} bytes in ${stallMs} ms`,
+        );
       }
-      if (done) return;
-      lastProgress = Date.now();
-      yield value;
+      if (next.done) return;
+      windowBytes += next.value.length;
+      yield next.value;
     }
   } finally {
     clearInterval(watchdog);

@@ -20,6 +20,7 @@ export type RegistryErrorKind =
   | "size-invalid"
   | "pagination-invalid"
   | "body-stalled"
+  | "body-incomplete"
   | "unsupported"
   | "denied";
 

@@ -50,7 +50,13 @@ export class UploadService {
     // Under the upload's lock, so the purge never sees the file without its row.
     await this.#lock.run(id, async () => {
       await this.context.store.startUpload(id);
-      await insertUpload(this.context.db, id, repository);
+      try {
+        await insertUpload(this.context.db, id, repository);
+      } catch (error) {
+        // A full database, say: the file must not outlive the row it was made for.
+        await this.context.store.removeUpload(id);
+        throw error;
+      }
     });
     return { id, size: 0 };
   }
@@ -199,13 +205,26 @@ export class UploadService {
     } catch (error) {
       throw translate(error, upload.id);
     }
-    if (size !== upload.size) await setUploadSize(this.context.db, upload.id, size);
+    if (size === upload.size) return size;
+    try {
+      await setUploadSize(this.context.db, upload.id, size);
+    } catch (error) {
+      // A full database, say: the session stays at the size its row records, and the bytes
+      // it could not record give their space back now rather than at the next chunk.
+      await this.context.store.cutUpload(upload.id, upload.size).catch(() => {});
+      throw error;
+    }
     return size;
   }
 
+  /**
+   * Bytes first: when the disk is full, deleting the row may fail too, and the space must
+   * come back anyway. A row left without its file reads as a lost upload (404) until the
+   * purge removes it.
+   */
   async #discard(id: string): Promise<void> {
-    await deleteUpload(this.context.db, id);
     await this.context.store.removeUpload(id);
+    await deleteUpload(this.context.db, id);
   }
 }
 

@@ -6,9 +6,7 @@ const MAX_JSON_BYTES = 64 * 1024;
 
 /** Reads a JSON object body, refusing anything else with a message that says what. */
 export async function readJsonObject(request: Request): Promise<JsonObject> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_JSON_BYTES) throw tooLarge();
-  const text = await readAtMost(request, MAX_JSON_BYTES);
+  const text = await readLimitedText(request);
   let value: unknown;
   try {
     value = JSON.parse(text || "{}");
@@ -22,27 +20,6 @@ export async function readJsonObject(request: Request): Promise<JsonObject> {
     if (field === null) throw invalid(`${name} cannot be null; leave it out instead`);
   }
   return new JsonObject(value as Record<string, unknown>);
-}
-
-/**
- * The body as text, refused as soon as it passes `limit` bytes. A chunked body announces no
- * length, and reading it whole first let anyone (login is public) make the server hold
- * hundreds of MiB before the size was checked.
- */
-async function readAtMost(request: Request, limit: number): Promise<string> {
-  if (request.body === null) return "";
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of request.body) {
-    total += chunk.length;
-    if (total > limit) throw tooLarge();
-    parts.push(chunk);
-  }
-  return new TextDecoder().decode(Buffer.concat(parts, total));
-}
-
-function tooLarge(): HttpError {
-  return new HttpError(413, `body over ${MAX_JSON_BYTES} bytes`);
 }
 
 /**
@@ -95,6 +72,41 @@ export class JsonObject {
     if (typeof value !== type) throw invalid(`${name} must be ${described}`);
     return value;
   }
+}
+
+/**
+ * The body as text, refused with 413 as soon as it passes the limit: by its Content-Length,
+ * or, for a chunked body that announces none, by counting what arrives. request.text()
+ * would buffer a body of any size before the length could be checked.
+ */
+async function readLimitedText(request: Request): Promise<string> {
+  // Login is public: without this, anyone could make the server hold hundreds of MiB.
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_JSON_BYTES) throw tooLarge();
+  if (request.body === null) return "";
+
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => {
+        // Bun fails the read when the client goes away mid-body: its fault, not a bug.
+        throw new HttpError(400, "the connection closed before the body was complete");
+      });
+      if (done) break;
+      total += value.length;
+      if (total > MAX_JSON_BYTES) throw tooLarge();
+      parts.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return new TextDecoder().decode(Buffer.concat(parts, total));
+}
+
+function tooLarge() {
+  return new HttpError(413, `body over ${MAX_JSON_BYTES} bytes`);
 }
 
 function invalid(message: string) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttp2Server, createSecureServer } from "node:http2";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AdminApi } from "../api/admin-api.ts";
@@ -9,6 +10,7 @@ import type { ListenAddress } from "../config/listen-address.ts";
 import type { Logger } from "../log/logger.ts";
 import { clientAddress } from "../server/client-address.ts";
 import { peerAddressKey } from "./call-context.ts";
+import { createConnectionTimeouts } from "./connection-timeouts.ts";
 import { authInterceptor, errorInterceptor, loggingInterceptor } from "./interceptors.ts";
 import { rpcRoutes } from "./routes.ts";
 
@@ -37,8 +39,12 @@ export async function startRpcServer(options: {
   log: Logger;
   /** Proxies (such as `mcr web`) whose X-Forwarded-For names the real client. */
   trustedProxies: readonly string[];
+  /** Seconds a connection may send and receive nothing before it is closed. */
+  idleTimeout: number;
+  /** Seconds a request may take to arrive whole; admin messages are small. */
+  requestTimeout: number;
 }): Promise<RpcServer> {
-  const handler = connectNodeAdapter({
+  const connectHandler = connectNodeAdapter({
     routes: rpcRoutes(options.api),
     // Outermost first: the log line sees the final code, refusals become Connect codes,
     // and only authenticated callers reach a service.
@@ -59,6 +65,11 @@ export async function startRpcServer(options: {
     // Admin messages are small; anything larger is not one.
     readMaxBytes: MAX_MESSAGE_BYTES,
   });
+  const timeouts = createConnectionTimeouts({
+    idleMs: options.idleTimeout * 1000,
+    requestMs: options.requestTimeout * 1000,
+  });
+  const handler = timeouts.wrap(connectHandler);
   const sockets = new Set<Socket>();
   let server: Server;
   if (options.tls) {
@@ -71,17 +82,23 @@ export async function startRpcServer(options: {
       },
       handler,
     ) as unknown as Server;
+    server.on("secureConnection", (socket: TLSSocket) => {
+      timeouts.watch(socket);
+      if (socket.alpnProtocol !== "h2") timeouts.watchRequests(socket);
+    });
   } else {
     const h2 = createHttp2Server(handler);
     const h1 = createHttpServer(handler);
     server = createTcpServer((socket: Socket) => {
       sockets.add(socket);
+      timeouts.watch(socket);
       socket.once("close", () => sockets.delete(socket));
       socket.once("data", (first: Buffer) => {
         socket.pause();
         socket.unshift(first);
-        const target = first.subarray(0, H2_PREFACE.length).equals(H2_PREFACE) ? h2 : h1;
-        target.emit("connection", socket);
+        const isH2 = first.subarray(0, H2_PREFACE.length).equals(H2_PREFACE);
+        if (!isH2) timeouts.watchRequests(socket);
+        (isH2 ? h2 : h1).emit("connection", socket);
         socket.resume();
       });
     });

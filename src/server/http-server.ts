@@ -122,6 +122,15 @@ export function startHttpServer(
           response = ociErrorResponse(500, "UNKNOWN", `internal error; request id ${id}`);
         }
       }
+      if (request.signal.aborted && response.status >= 400 && response.status !== 499) {
+        // A refusal caused by the hang-up itself (a body cut short) reaches nobody; count it
+        // as the client's, as for a handler that threw.
+        response = ociErrorResponse(
+          CLIENT_CLOSED_REQUEST,
+          "UNKNOWN",
+          "the client closed the connection",
+        );
+      }
       if (lifted) bunServer.timeout(request, idleSeconds);
       response.headers.set("X-Request-Id", id);
       // Elysia drops the zero Content-Length of an empty answer; some clients want it stated.

@@ -119,6 +119,8 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
         api: adminApi,
         log,
         trustedProxies: config.server.trustedProxies,
+        idleTimeout: config.server.idleTimeout,
+        requestTimeout: config.server.stallTimeout,
       })
     : null;
 

@@ -47,6 +47,11 @@ export interface BlobStore {
    * Throws a StorageError "digest-mismatch" when they do not.
    */
   commitUpload(id: string, size: number, digest: string): Promise<void>;
+  /**
+   * Cuts an upload back to its first `size` bytes: what a request wrote after them is
+   * dropped when the database could not record it, so the bytes and the recorded size agree.
+   */
+  cutUpload(id: string, size: number): Promise<void>;
   /** Deletes an upload's bytes. */
   removeUpload(id: string): Promise<void>;
   /** Ids of every upload with bytes on disk, to find those the database forgot. */

@@ -213,6 +213,12 @@ export class FilesystemBlobStore implements BlobStore {
     this.#hashes.delete(id);
   }
 
+  async cutUpload(id: string, size: number): Promise<void> {
+    // The running hash covers the dropped bytes; the next append rebuilds it from the file.
+    this.#hashes.delete(id);
+    await truncateFile(this.#uploadPath(id), size);
+  }
+
   async removeUpload(id: string): Promise<void> {
     this.#hashes.delete(id);
     await rm(this.#uploadPath(id), { force: true });

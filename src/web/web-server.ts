@@ -31,6 +31,13 @@ export interface WebServer {
 
 const TLS_1_3 = 0x0304;
 
+/**
+ * The largest request body the UI takes. Its forms carry a few fields (a policy rule is the
+ * largest, well under 16 KiB); the framework parses a body whole before a page sees it, so
+ * Bun must refuse a larger one, whose default limit is 128 MiB.
+ */
+const MAX_REQUEST_BODY = 64 * 1024;
+
 /** Starts the web UI on its own listener, with TLS 1.3 when a certificate is given. */
 export function startWebServer(options: WebServerOptions, log: Logger): WebServer {
   const tls = options.tls
@@ -52,6 +59,7 @@ export function startWebServer(options: WebServerOptions, log: Logger): WebServe
     // Bun sets SO_REUSEPORT unless told not to: a second server on a taken port would start
     // and the kernel would split connections between the two. A taken port must be an error.
     reusePort: false,
+    maxRequestBodySize: MAX_REQUEST_BODY,
     // Bun's types call minVersion a string; at run time it wants the protocol number.
     tls: tls as unknown as Bun.TLSOptions,
     // Never Bun's HTML debug page: it shows source and paths to whoever caused the error.

@@ -47,6 +47,16 @@ describe("durations", () => {
     });
     expect(parse("server", "idle_timeout", "5m").ok).toBe(false);
   });
+
+  test("idle_timeout of 0 or under a second is refused: it would turn the timeout off", () => {
+    for (const value of ["0", "0s", "400ms"]) {
+      expect(parse("server", "idle_timeout", value)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("at least 1s"),
+      });
+    }
+    expect(parse("server", "idle_timeout", "1s")).toEqual({ ok: true, value: 1 });
+  });
 });
 
 describe("choices", () => {

@@ -325,10 +325,7 @@ test("a ttl past the representable dates is 400 and issues nothing, not a 500", 
     expect(expectApiError(answer, 400)).toContain("ttl must be at most 3650d");
   }
   expect((await tokens()).body.tokens.length).toBe(before);
-  expectStatus(
-    await asAdmin("POST", "/v1/accounts/admin/tokens", { json: { ttl: "3650d" } }),
-    201,
-  );
+  expectStatus(await asAdmin("POST", "/v1/accounts/admin/tokens", { json: { ttl: "3650d" } }), 201);
 });
 
 test("a token ttl of zero is refused: it would be born expired", async () => {

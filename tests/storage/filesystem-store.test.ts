@@ -278,6 +278,16 @@ describe("listing and removing uploads", () => {
     expect((await store.listUploads()).sort()).toEqual([a.id, b.id].sort());
   });
 
+  test("cutUpload drops the bytes past a size, and the upload goes on from there", async () => {
+    const { id } = await upload("kept;dropped");
+    await store.cutUpload(id, 5);
+    expect(statSync(uploadPath(id)).size).toBe(5);
+    // The running hash covered the dropped bytes; the commit must not trust it.
+    const size = await store.appendUpload(id, 5, body("more"));
+    await store.commitUpload(id, size, digest("kept;more"));
+    expect(await store.size(digest("kept;more"))).toBe(9);
+  });
+
   test("removeUpload deletes the bytes and forgets the running hash", async () => {
     const { id } = await upload("abc");
     await store.removeUpload(id);
