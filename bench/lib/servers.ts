@@ -45,19 +45,13 @@ async function startMcrServer(): Promise<BenchServer> {
   };
 }
 
-/** `mcr serve` on `port`: open auth provider, no RPC listener, only warnings and errors logged. */
-export function spawnMcr(port: number, dataDir: string) {
+/**
+ * `mcr serve` on `port`: open auth provider, no RPC listener, only warnings and errors logged.
+ * `binary` names another build than dist/mcr, for comparing two.
+ */
+export function spawnMcr(port: number, dataDir: string, binary = requireBinary()) {
   return Bun.spawn(
-    [
-      requireBinary(),
-      "serve",
-      "--listen",
-      `127.0.0.1:${port}`,
-      "--rpc-listen",
-      "",
-      "--data-dir",
-      dataDir,
-    ],
+    [binary, "serve", "--listen", `127.0.0.1:${port}`, "--rpc-listen", "", "--data-dir", dataDir],
     {
       cwd: dataDir,
       env: {

@@ -31,14 +31,22 @@ const compiler = new Kysely<DatabaseSchema>({
  */
 export function compiledQuery<Row>(
   build: (db: Kysely<DatabaseSchema>) => Compilable<Row>,
-): (db: Db, values: readonly unknown[]) => Promise<Row[]> {
+): PrecompiledQuery<Row> {
   const compiled = build(compiler).compile();
   const expected = compiled.parameters.length;
-  return async (db, values) => {
+  const run = async (db: Db, values: readonly unknown[]) => {
     if (values.length !== expected) {
       throw new Error(`query takes ${expected} values, got ${values.length}: ${compiled.sql}`);
     }
     const query: CompiledQuery<Row> = { ...compiled, parameters: values };
     return (await db.executeQuery(query)).rows;
   };
+  return Object.assign(run, { sql: compiled.sql });
+}
+
+/** A query from {@link compiledQuery}: run it through kysely, or read its SQL. */
+export interface PrecompiledQuery<Row> {
+  (db: Db, values: readonly unknown[]): Promise<Row[]>;
+  /** The SQL, with `?` where the values go; for running it on bun:sqlite directly. */
+  readonly sql: string;
 }

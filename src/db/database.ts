@@ -11,6 +11,8 @@ import { cacheStatements } from "./statement-cache.ts";
 /** The metadata database: kysely for queries, plus the raw handle for closing. */
 export interface MetadataDatabase {
   db: Kysely<DatabaseSchema>;
+  /** The connection kysely runs on, for the few reads that skip it (manifest-lookup.ts). */
+  sqlite: Database;
   /** Migrations applied while opening, for the start-up log. */
   migrated: string[];
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
     db,
+    sqlite,
     migrated,
     close: async () => {
       await db.destroy();

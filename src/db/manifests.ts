@@ -35,7 +35,8 @@ export interface Referrer {
 const SERVED_COLUMNS = ["id", "digest", "media_type", "size", "content"] as const;
 
 // Looked up by repository name in the same query: a pull then costs one SQLite call.
-const manifestByDigest = compiledQuery((db) =>
+// Exported for ManifestLookup (manifest-lookup.ts), which runs them on bun:sqlite directly.
+export const manifestByDigest = compiledQuery((db) =>
   db
     .selectFrom("manifests")
     .innerJoin("repositories", "repositories.id", "manifests.repository_id")
@@ -44,7 +45,7 @@ const manifestByDigest = compiledQuery((db) =>
     .where("manifests.digest", "=", ""),
 );
 
-const manifestByTag = compiledQuery((db) =>
+export const manifestByTag = compiledQuery((db) =>
   db
     .selectFrom("tags")
     .innerJoin("repositories", "repositories.id", "tags.repository_id")
@@ -173,13 +174,17 @@ export async function listReferrers(
   }));
 }
 
-function toStored(row: {
+/** A manifest row as the served columns come back from SQLite. */
+export interface ManifestRow {
   id: number;
   digest: string;
   media_type: string;
   size: number;
   content: Uint8Array;
-}): StoredManifest {
+}
+
+/** The row in the shape the registry serves. */
+export function toStored(row: ManifestRow): StoredManifest {
   return {
     id: row.id,
     digest: row.digest,

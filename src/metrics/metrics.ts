@@ -7,7 +7,7 @@ type Labels = Record<string, string>;
 
 const NEEDS_ESCAPE = /[\\"\n]/;
 
-/** The label set as Prometheus writes it; on every request, so without a regex when it can. */
+/** The label set as Prometheus writes it; hot paths keep their series instead of calling this. */
 function key(labels: Labels): string {
   let id = "";
   for (const name in labels) {
@@ -20,9 +20,14 @@ function key(labels: Labels): string {
   return id;
 }
 
+/** One label set's count; held by whoever adds to it often, so its key is built once. */
+export interface CounterSeries {
+  value: number;
+}
+
 /** A monotonically growing count, per label set. */
 export class Counter {
-  readonly #values = new Map<string, number>();
+  readonly #values = new Map<string, CounterSeries>();
 
   constructor(
     readonly name: string,
@@ -30,21 +35,50 @@ export class Counter {
   ) {}
 
   add(labels: Labels = {}, amount = 1): void {
+    this.series(labels).value += amount;
+  }
+
+  /** The count of one label set, created at zero: callers on a hot path keep it. */
+  series(labels: Labels): CounterSeries {
     const id = key(labels);
-    this.#values.set(id, (this.#values.get(id) ?? 0) + amount);
+    let series = this.#values.get(id);
+    if (!series) {
+      series = { value: 0 };
+      this.#values.set(id, series);
+    }
+    return series;
   }
 
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [id, value] of this.#values)
-      lines.push(`${this.name}${id ? `{${id}}` : ""} ${value}`);
+    for (const [id, series] of this.#values)
+      lines.push(`${this.name}${id ? `{${id}}` : ""} ${series.value}`);
     return lines.join("\n");
+  }
+}
+
+/** One label set's observations, sorted into the histogram's cumulative buckets. */
+export class HistogramSeries {
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(readonly buckets: readonly number[]) {
+    this.counts = buckets.map(() => 0);
+  }
+
+  observe(value: number): void {
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (value <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] ?? 0) + 1;
+    }
+    this.sum += value;
+    this.count++;
   }
 }
 
 /** Observations sorted into cumulative buckets, per label set. */
 export class Histogram {
-  readonly #series = new Map<string, { counts: number[]; sum: number; count: number }>();
+  readonly #series = new Map<string, HistogramSeries>();
 
   constructor(
     readonly name: string,
@@ -53,17 +87,18 @@ export class Histogram {
   ) {}
 
   observe(labels: Labels, value: number): void {
+    this.series(labels).observe(value);
+  }
+
+  /** The observations of one label set, created empty: callers on a hot path keep it. */
+  series(labels: Labels): HistogramSeries {
     const id = key(labels);
     let series = this.#series.get(id);
     if (!series) {
-      series = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      series = new HistogramSeries(this.buckets);
       this.#series.set(id, series);
     }
-    for (let i = 0; i < this.buckets.length; i++) {
-      if (value <= (this.buckets[i] as number)) series.counts[i] = (series.counts[i] ?? 0) + 1;
-    }
-    series.sum += value;
-    series.count++;
+    return series;
   }
 
   render(): string {

@@ -14,15 +14,29 @@ export type OciRoute =
 /**
  * Endpoints below /v2/<name>/. Names contain slashes, so the resource is found from the end
  * of the path; the greedy name group lets a repository be called, say, `a/blobs`.
- * Order matters: an upload URL also ends like a blob URL.
+ * Order matters: an upload URL also ends like a blob URL. Every path a pattern matches
+ * contains its marker: testing for the marker first spares the greedy group's backtracking
+ * through paths that cannot match, on every request.
  */
-const PATTERNS: Array<[RegExp, (name: string, last: string) => OciRoute]> = [
-  [/^(.+)\/tags\/list$/, (name) => ({ resource: "tags", name })],
-  [/^(.+)\/manifests\/([^/]+)$/, (name, reference) => ({ resource: "manifest", name, reference })],
-  [/^(.+)\/blobs\/uploads\/?$/, (name) => ({ resource: "uploads", name })],
-  [/^(.+)\/blobs\/uploads\/([^/]+)$/, (name, id) => ({ resource: "upload", name, id })],
-  [/^(.+)\/blobs\/([^/]+)$/, (name, digest) => ({ resource: "blob", name, digest })],
-  [/^(.+)\/referrers\/([^/]+)$/, (name, digest) => ({ resource: "referrers", name, digest })],
+const PATTERNS: Array<[string, RegExp, (name: string, last: string) => OciRoute]> = [
+  ["/tags/list", /^(.+)\/tags\/list$/, (name) => ({ resource: "tags", name })],
+  [
+    "/manifests/",
+    /^(.+)\/manifests\/([^/]+)$/,
+    (name, reference) => ({ resource: "manifest", name, reference }),
+  ],
+  ["/blobs/uploads", /^(.+)\/blobs\/uploads\/?$/, (name) => ({ resource: "uploads", name })],
+  [
+    "/blobs/uploads/",
+    /^(.+)\/blobs\/uploads\/([^/]+)$/,
+    (name, id) => ({ resource: "upload", name, id }),
+  ],
+  ["/blobs/", /^(.+)\/blobs\/([^/]+)$/, (name, digest) => ({ resource: "blob", name, digest })],
+  [
+    "/referrers/",
+    /^(.+)\/referrers\/([^/]+)$/,
+    (name, digest) => ({ resource: "referrers", name, digest }),
+  ],
 ];
 
 /**
@@ -36,7 +50,8 @@ export function parseOciPath(pathname: string): OciRoute | null {
   const rest = pathname.slice(4);
   if (rest === "_catalog") return { resource: "catalog" };
 
-  for (const [pattern, build] of PATTERNS) {
+  for (const [marker, pattern, build] of PATTERNS) {
+    if (!rest.includes(marker)) continue;
     const match = pattern.exec(rest);
     if (match) return build(parseRepositoryName(match[1] ?? ""), match[2] ?? "");
   }

@@ -1,4 +1,5 @@
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { ManifestLookup } from "../db/manifest-lookup.ts";
 import type { Db } from "../db/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
@@ -7,6 +8,8 @@ import type { KeyedLock } from "./keyed-lock.ts";
 /** What every registry service works with. */
 export interface RegistryContext {
   db: Db;
+  /** Manifest reads of the pull path, on the same database as `db`. */
+  manifestLookup: ManifestLookup;
   store: BlobStore;
   log: Logger;
   audit: AuditLog;

@@ -2,8 +2,6 @@ import type { Actor } from "../audit/audit-log.ts";
 import { findLinkedBlobSizes } from "../db/blobs.ts";
 import {
   deleteManifest,
-  findManifestByDigest,
-  findManifestByTag,
   findManifestSizes,
   insertManifest,
   type StoredManifest,
@@ -36,10 +34,11 @@ export class ManifestService {
     if (!referenceText.includes(":") && !isTag(referenceText))
       throw unknownManifest(repository, referenceText);
     const reference = parseReference(referenceText);
+    const { manifestLookup } = this.context;
     const manifest =
       reference.kind === "tag"
-        ? await findManifestByTag(this.context.db, repository, reference.tag)
-        : await findManifestByDigest(this.context.db, repository, reference.digest);
+        ? await manifestLookup.byTag(repository, reference.tag)
+        : await manifestLookup.byDigest(repository, reference.digest);
     if (manifest) return manifest;
     // Which error: an unknown repository is NAME_UNKNOWN, a known one MANIFEST_UNKNOWN.
     await this.#repositoryId(repository);

@@ -8,6 +8,7 @@ import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
 import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts";
 import { openDatabase } from "../db/database.ts";
+import { ManifestLookup } from "../db/manifest-lookup.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
 import { GarbageCollector } from "../gc/garbage-collector.ts";
 import type { Logger } from "../log/logger.ts";
@@ -52,7 +53,14 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
 
   const audit = new AuditLog(metadata.db, log);
   const accessLayer = await createAccessLayer(config, metadata.db, audit, log);
-  const registryContext = { db: metadata.db, store, log, audit, digestLocks: new KeyedLock() };
+  const registryContext = {
+    db: metadata.db,
+    manifestLookup: new ManifestLookup(metadata.db, metadata.sqlite),
+    store,
+    log,
+    audit,
+    digestLocks: new KeyedLock(),
+  };
   const registry = createRegistry(registryContext);
   const removed = await registry.uploads.purge(config.storage.uploadMaxAge);
   if (removed > 0) log.info("abandoned uploads removed", { count: removed });

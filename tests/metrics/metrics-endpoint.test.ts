@@ -1,6 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
+import type { Db } from "../../src/db/schema.ts";
+import type { GarbageCollector } from "../../src/gc/garbage-collector.ts";
 import { Counter, Histogram } from "../../src/metrics/metrics.ts";
-import { routeGroup } from "../../src/metrics/registry-metrics.ts";
+import { RegistryMetrics, routeGroup } from "../../src/metrics/registry-metrics.ts";
 import { pushImage } from "../helpers/oci-client.ts";
 import { startTestRegistry, type TestRegistry } from "../helpers/test-registry.ts";
 
@@ -85,4 +87,31 @@ test("counters, histograms and route groups render as Prometheus expects", () =>
   expect(routeGroup("/v2/a/blobs/sha256:1")).toBe("v2_blobs");
   expect(routeGroup("/v2/token")).toBe("v2_token");
   expect(routeGroup("/v1/accounts")).toBe("v1");
+});
+
+test("recording keeps one series per group, method and status, and adds to it", () => {
+  // Recording touches neither the database nor the collector; only the gauges read them.
+  const metrics = new RegistryMetrics(null as unknown as Db, null as unknown as GarbageCollector);
+  const get = new Request("http://registry.test/v2/a/manifests/latest");
+  const put = new Request("http://registry.test/v2/a/manifests/latest", {
+    method: "PUT",
+    headers: { "Content-Length": "7" },
+    body: "content",
+  });
+  metrics.record(get, "/v2/a/manifests/latest", 200, 0.002, 100);
+  metrics.record(get, "/v2/b/manifests/v1", 200, 0.02, 50);
+  metrics.record(get, "/v2/a/manifests/gone", 404, 0.001, 0);
+  metrics.record(put, "/v2/a/manifests/latest", 201, 0.003, 0);
+  metrics.record(get, "/v2/a/tags/list", 200, 0.001, 10);
+
+  const requests = metrics.requests.render();
+  expect(requests).toContain('{group="v2_manifests",method="GET",status="200"} 2\n');
+  expect(requests).toContain('{group="v2_manifests",method="GET",status="404"} 1\n');
+  expect(requests).toContain('{group="v2_manifests",method="PUT",status="201"} 1\n');
+  expect(requests).toContain('{group="v2_tags",method="GET",status="200"} 1');
+  const duration = metrics.duration.render();
+  expect(duration).toContain('_bucket{group="v2_manifests",le="0.005"} 3\n');
+  expect(duration).toContain('_count{group="v2_manifests"} 4\n');
+  expect(metrics.bytesSent.render()).toContain('{group="v2_manifests"} 150\n');
+  expect(metrics.bytesReceived.render()).toContain('{group="v2_manifests"} 7\n');
 });
