@@ -87,6 +87,7 @@ export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataData
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
     db,
+    sqlite,
     migrated: [],
     close: async () => {
       await db.destroy();
