@@ -5,6 +5,7 @@
  *
  *     bun run bench                    # full run: 1 GiB blobs, 5 rounds
  *     BENCH_ROUNDS=1 BENCH_BLOB_MIB=128 BENCH_TAGS=500 BENCH_REPOSITORIES=500 bun run bench
+ *     BENCH_ONLY="manifest GET" bun run bench   # one scenario (names as in the table)
  *
  * Needs wrk, skopeo and docker-registry (apt-get install wrk skopeo docker-registry) and,
  * for the skopeo row, the images of ../shared/realworld/make-images.sh in BENCH_IMAGES.
@@ -25,15 +26,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 1024);
 const SERVERS: ServerKind[] = ["mcr", "distribution"];
 
-const scenarios: Scenario[] = [
+/** BENCH_ONLY="manifest GET,tags" runs just those scenarios, for a quick check of one row. */
+const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
+
+const allScenarios: Scenario[] = [
   largeBlobScenario(ROUNDS),
   manifestGetScenario(Math.min(ROUNDS, 3)),
   parallelPushScenario(ROUNDS),
   tagScenario(Math.min(ROUNDS, 3)),
   catalogScenario(Math.min(ROUNDS, 2)),
 ];
-if (skopeoAvailable()) scenarios.push(skopeoScenario(ROUNDS));
+if (skopeoAvailable()) allScenarios.push(skopeoScenario(ROUNDS));
 else console.error("skopeo row skipped: no skopeo or no test images (see BENCH_IMAGES)");
+const scenarios = allScenarios.filter((scenario) => !ONLY || ONLY.includes(scenario.name));
 
 /** Every value seen, by row and server. */
 const values = new Map<
