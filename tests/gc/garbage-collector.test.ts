@@ -175,10 +175,11 @@ test("pushes and deletes racing repeated collections never lose a blob of a live
   const live = new Map<string, { name: string; digests: string[] }>();
   let stop = false;
   let runs = 0;
+  let deleted = 0;
 
   const collector = (async () => {
     while (!stop) {
-      await collect(registry);
+      deleted += (await collect(registry)).blobsDeleted;
       runs++;
       await Bun.sleep(5);
     }
@@ -200,9 +201,10 @@ test("pushes and deletes racing repeated collections never lose a blob of a live
           live.set(sha256(manifest), { name, digests: [configDigest, layerDigest] });
           break;
         }
-        // Collected between upload and manifest: a clean refusal, never half-accepted.
+        // Collected between upload and manifest: a clean refusal, never half-accepted. On a
+        // busy machine a push can outlast the 200 ms grace period more than once.
         expect(response.status).toBe(400);
-        expect(attempt).toBeLessThan(5);
+        expect(attempt).toBeLessThan(20);
       }
       // The previous image becomes garbage for the collector to race with.
       if (previous) {
@@ -219,8 +221,10 @@ test("pushes and deletes racing repeated collections never lose a blob of a live
   expect(runs).toBeGreaterThan(5);
   expect(live.size).toBe(4);
   await Bun.sleep(250);
-  const last = await collect(registry);
-  expect(last.blobsDeleted).toBeGreaterThan(0);
+  // Whichever run got to them (on a busy machine the loop's last run may already have), the
+  // deleted images' blobs were collected.
+  deleted += (await collect(registry)).blobsDeleted;
+  expect(deleted).toBeGreaterThan(0);
   for (const { name, digests } of live.values()) {
     for (const digest of digests) expect(await readable(registry, name, digest)).toBe(true);
   }
