@@ -13,8 +13,10 @@ export interface FsckRun {
 
 /** The problems still there: all of them, less those --repair fixed. */
 export function remainingProblems(run: FsckRun): FsckProblem[] {
-  const fixed = new Set(run.repairs?.filter((r) => r.done).map((r) => r.problem) ?? []);
-  return run.report.problems.filter((found) => !fixed.has(found));
+  const done = run.repairs?.filter((outcome) => outcome.done) ?? [];
+  const fixed = new Set(done.map((outcome) => outcome.problem));
+  const leftBehind = done.flatMap((outcome) => (outcome.leaves ? [outcome.leaves] : []));
+  return [...run.report.problems.filter((found) => !fixed.has(found)), ...leftBehind];
 }
 
 /**

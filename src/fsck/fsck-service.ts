@@ -6,7 +6,7 @@ import { checkDatabase } from "./check-database.ts";
 import { checkManifests } from "./check-manifests.ts";
 import { checkUploads } from "./check-uploads.ts";
 import type { FsckContext } from "./context.ts";
-import type { FsckProblem, FsckReport, RepairOutcome } from "./problems.ts";
+import { type FsckProblem, type FsckReport, problem, type RepairOutcome } from "./problems.ts";
 
 /**
  * Checks a data folder against its metadata database, and repairs what is safe to repair.
@@ -53,7 +53,8 @@ export class FsckService {
     for (const found of problems) {
       if (found.repair === null) continue;
       try {
-        outcomes.push({ problem: found, done: true, detail: await this.#repairOne(found) });
+        const detail = await this.#repairOne(found);
+        outcomes.push({ problem: found, done: true, detail, ...leftBehind(found) });
       } catch (error) {
         outcomes.push({ problem: found, done: false, detail: (error as Error).message });
       }
@@ -87,4 +88,19 @@ export class FsckService {
         throw new Error("no repair for this problem");
     }
   }
+}
+
+/**
+ * A quarantined blob is not repaired, only made harmless: its row stays and its file is gone,
+ * so it is still damage (a missing blob) until a client pushes it again.
+ */
+function leftBehind(found: FsckProblem): Pick<RepairOutcome, "leaves"> {
+  if (found.repair !== "quarantine-blob") return {};
+  return {
+    leaves: problem(
+      "blob-file-missing",
+      found.subject,
+      "its damaged file was moved to quarantine/; push the blob again to restore it",
+    ),
+  };
 }

@@ -78,6 +78,8 @@ export interface FsckReport {
 export interface RepairOutcome {
   problem: FsckProblem;
   done: boolean;
+  /** What the repair left in the problem's place, such as a blob now missing its file. */
+  leaves?: FsckProblem;
   /** What was done ("moved to …") or why it was not. */
   detail: string;
 }

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { formatFsckText, remainingProblems } from "../../src/cli/fsck-report.ts";
 import type { Config } from "../../src/config/config.ts";
 import { FsckRefusedError, openFsck } from "../../src/fsck/open-fsck.ts";
 import type { FsckProblem } from "../../src/fsck/problems.ts";
@@ -95,6 +96,10 @@ test("a blob file with the wrong bytes is found by hashing and quarantined, neve
   expect(readFileSync(join(dataDir, "quarantine", quarantined[0] ?? ""))).toEqual(damaged);
   const after = await check();
   expect(kinds(after.report.problems)).toEqual(["blob-file-missing"]);
+  // --repair says so at once: a quarantine makes the damage harmless, not gone.
+  const run = { dataDir, servePid: null, report, repairs };
+  expect(kinds(remainingProblems(run))).toEqual(["blob-file-missing"]);
+  expect(formatFsckText(run)).toContain("after repair: 1 problem: 1 damage");
 
   // The same content pushed again takes its place, and the folder is clean.
   const registry = await startTestRegistry({ dataDir });
