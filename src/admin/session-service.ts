@@ -2,8 +2,6 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type { Identity } from "../auth/identity.ts";
 import type { TokenStore } from "../auth/token-store.ts";
-import type { Db } from "../db/schema.ts";
-import { revokeToken } from "../db/tokens.ts";
 
 /** A session opened by a login: the secret is shown this once. */
 export interface Session {
@@ -18,7 +16,6 @@ export interface Session {
  */
 export class SessionService {
   constructor(
-    private readonly db: Db,
     private readonly authenticator: Authenticator,
     private readonly tokens: TokenStore,
     private readonly audit: AuditLog,
@@ -46,7 +43,7 @@ export class SessionService {
   /** Ends the session a bearer token belongs to; false when it is not a live session. */
   async logout(token: string, clientAddress: string): Promise<boolean> {
     const verified = await this.tokens.verify(token, ["session"]);
-    if (!verified || !(await revokeToken(this.db, verified.record.id))) return false;
+    if (!verified || !(await this.tokens.revoke(verified.record.id))) return false;
     await this.audit.record({
       type: "token_revoked",
       actor: { name: verified.identity.username, clientAddress },

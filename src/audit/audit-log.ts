@@ -6,6 +6,7 @@ import {
 } from "../db/audit.ts";
 import type { Db } from "../db/schema.ts";
 import type { Logger } from "../log/logger.ts";
+import { isOutOfSpace } from "../storage/out-of-space.ts";
 
 /** Every kind of event the audit trail records. */
 export type AuditEventType =
@@ -76,7 +77,10 @@ export class AuditLog {
     try {
       await insertAuditRecord(this.db, record);
     } catch (error) {
-      this.log.error("audit event could not be written", {
+      // A full disk is the operator's to fix and is reported where it happens; an audit
+      // event it loses is still worth a line, but not an error per request.
+      const report = isOutOfSpace(error) ? this.log.warn : this.log.error;
+      report.call(this.log, "audit event could not be written", {
         error: error instanceof Error ? error.message : String(error),
         event: JSON.stringify(record),
       });

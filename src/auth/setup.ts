@@ -52,7 +52,10 @@ export async function createAccessLayer(
     windowMs: config.auth.loginWindow * 1000,
   });
   const authenticator = new Authenticator(provider, tokenStore, audit, log, throttle);
-  accounts.onCredentialsChanged = () => authenticator.forgetCachedCredentials();
+  accounts.onCredentialsChanged = () => {
+    authenticator.forgetCachedCredentials();
+    tokenStore.forgetUnstored();
+  };
   const service = new TokenService(tokenStore, policy, audit, {
     service: config.auth.service,
     tokenTtl: config.auth.tokenTtl,

@@ -1,7 +1,15 @@
 import type { Db } from "../db/schema.ts";
-import { findLiveToken, insertToken, type TokenKind, type TokenRecord } from "../db/tokens.ts";
+import {
+  findLiveToken,
+  insertToken,
+  revokeToken,
+  type TokenKind,
+  type TokenRecord,
+} from "../db/tokens.ts";
+import { isOutOfSpace } from "../storage/out-of-space.ts";
 import type { AccountType, Identity } from "./identity.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
+import { UNSTORABLE_KINDS, UnstoredTokens } from "./unstored-tokens.ts";
 
 /** A token just issued: the secret is shown this once and never stored. */
 export interface IssuedToken {
@@ -18,6 +26,9 @@ export interface VerifiedToken {
 
 /** Issues and checks bearer tokens, kept only as SHA-256 hashes of their secrets. */
 export class TokenStore {
+  /** Short-lived tokens issued while the disk was full (unstored-tokens.ts says why). */
+  readonly #unstored = new UnstoredTokens();
+
   constructor(private readonly db: Db) {}
 
   /** Issues a token for `identity`; `ttlSeconds` null means it lives until revoked. */
@@ -33,9 +44,8 @@ export class TokenStore {
     const secret = newSecret();
     const id = crypto.randomUUID();
     const expiresAt = options.ttlSeconds === null ? null : now + options.ttlSeconds * 1000;
-    await insertToken(this.db, {
+    const record: TokenRecord = {
       id,
-      secretHash: hashSecret(secret),
       kind: options.kind,
       subjectId: options.identity.id,
       username: options.identity.username,
@@ -45,7 +55,15 @@ export class TokenStore {
       description: options.description ?? "",
       createdAt: now,
       expiresAt,
-    });
+      revokedAt: null,
+    };
+    const secretHash = hashSecret(secret);
+    try {
+      await insertToken(this.db, { ...record, secretHash });
+    } catch (error) {
+      if (!isOutOfSpace(error) || !UNSTORABLE_KINDS.includes(options.kind)) throw error;
+      this.#unstored.add(secretHash, record);
+    }
     return { id, secret, expiresAt };
   }
 
@@ -55,7 +73,10 @@ export class TokenStore {
    */
   async verify(secret: string, kinds: readonly TokenKind[]): Promise<VerifiedToken | null> {
     if (!secret.startsWith("mcr_")) return null;
-    const record = await findLiveToken(this.db, hashSecret(secret));
+    const secretHash = hashSecret(secret);
+    const record =
+      (this.#unstored.size > 0 ? this.#unstored.find(secretHash) : null) ??
+      (await findLiveToken(this.db, secretHash));
     if (!record || !kinds.includes(record.kind)) return null;
     return {
       record,
@@ -66,5 +87,18 @@ export class TokenStore {
         roles: record.roles,
       },
     };
+  }
+
+  /** Revokes a token by id, wherever it is kept; true when it was live. */
+  async revoke(id: string): Promise<boolean> {
+    return this.#unstored.revoke(id) || (await revokeToken(this.db, id));
+  }
+
+  /**
+   * Drops the tokens kept in memory after an account change: they have no row to revoke, and
+   * their holders only need to ask again.
+   */
+  forgetUnstored(): void {
+    this.#unstored.clear();
   }
 }

@@ -89,7 +89,6 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       ? {
           authenticator: accessLayer.tokens.authenticator,
           sessions: new SessionService(
-            metadata.db,
             accessLayer.tokens.authenticator,
             accessLayer.tokenStore,
             audit,
