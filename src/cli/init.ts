@@ -65,6 +65,24 @@ export const initCommand = defineCommand({
     // The data folder from flags and environment decides where a new config file goes.
     const early = prepareCommand("init", { flags, checkFiles: false });
     const configPath = resolve(args.config ?? join(early.storage.dataDir, "mcr.toml"));
+    if (admin.add) {
+      // A recovery touches nothing but the accounts: no config file, folder or certificate
+      // is made for a registry that already runs from its own.
+      const config = prepareCommand("init", {
+        file: existsSync(configPath) ? configPath : undefined,
+        flags,
+        checkFiles: false,
+      });
+      if (!existsSync(config.database.path)) {
+        fail(
+          `no database at ${config.database.path}: --add-admin recovers access to an existing ` +
+            "registry (pass its --config or --data-dir); without it, mcr init makes a new one",
+        );
+      }
+      const password = await ensureAdmin(config, admin, report);
+      if (password) process.stdout.write(`${password}\n`);
+      return;
+    }
     const defaultTls = {
       cert: join(early.storage.dataDir, "tls", "cert.pem"),
       key: join(early.storage.dataDir, "tls", "key.pem"),

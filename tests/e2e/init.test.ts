@@ -111,6 +111,34 @@ test("mcr init --add-admin lets an operator back in while the registry runs", as
   }
 }, 30_000);
 
+test("mcr init --add-admin writes no config beside a registry started with flags", async () => {
+  const cwd = tempFolder();
+  const mcr = await startMcr(["--listen", "127.0.0.1:0", "--data-dir", "state"], {
+    cwd,
+    env: { MCR_ADMIN_PASSWORD: "lost forever 123" },
+  });
+  try {
+    const rescue = await runMcr(
+      ["init", "--add-admin", "--username", "rescue", "--data-dir", "state"],
+      { cwd },
+    );
+    expect(rescue.code).toBe(0);
+    expect(rescue.stderr).toContain("admin account rescue");
+    expect(rescue.stderr).not.toContain("start the registry");
+    expect(existsSync(join(cwd, "state", "mcr.toml"))).toBe(false);
+
+    const nowhere = await runMcr(
+      ["init", "--add-admin", "--username", "rescue", "--data-dir", "elsewhere"],
+      { cwd },
+    );
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("no database at");
+    expect(existsSync(join(cwd, "elsewhere"))).toBe(false);
+  } finally {
+    await mcr.stop();
+  }
+}, 30_000);
+
 test("provider none refuses a non-loopback listener unless forced", async () => {
   // Only the refusal is exercised: our servers never listen beyond loopback, so the forced
   // start (which warns at every start) is not run here.
