@@ -96,13 +96,15 @@ export class GarbageCollector {
    * Starts a collection in the background and returns at once; throws GcRunningError when
    * one is running. `done` settles when it has finished.
    */
-  start(options: { reconcile: boolean; actor: string }): { done: Promise<GcReport> } {
+  start(options: { reconcile: boolean; actor: string; gracePeriod?: number }): {
+    done: Promise<GcReport>;
+  } {
     if (this.#status.state === "running") throw new GcRunningError("a collection is running");
     const report: GcReport = {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       reconcile: options.reconcile,
-      gracePeriodSeconds: this.options.gracePeriod,
+      gracePeriodSeconds: options.gracePeriod ?? this.options.gracePeriod,
       manifestsDeleted: 0,
       linksDeleted: 0,
       repositoriesDeleted: 0,
@@ -134,7 +136,7 @@ export class GarbageCollector {
     await this.audit.record({
       type: "gc_started",
       actor,
-      details: { reconcile: options.reconcile },
+      details: { reconcile: options.reconcile, grace_period_seconds: report.gracePeriodSeconds },
     });
     try {
       const files = await this.#removeRows(report);
@@ -165,7 +167,7 @@ export class GarbageCollector {
   }
 
   async #removeRows(report: GcReport) {
-    const before = Date.now() - this.options.gracePeriod * 1000;
+    const before = Date.now() - report.gracePeriodSeconds * 1000;
     if (this.options.deleteUntagged) {
       report.manifestsDeleted = await this.#drain(() =>
         deleteUntaggedManifests(this.db, before, BATCH),

@@ -564,6 +564,26 @@ test("RegistryService: repositories, manifests, tags and garbage collection", as
   );
   await Promise.all([untilIdle(rest), untilIdle(grpc)]);
   await same(
+    { method: "POST", path: "/v1/gc", json: { grace_period: "soon" } },
+    {
+      service: RegistryService,
+      method: "startGarbageCollection",
+      request: { reconcile: false, gracePeriod: "soon" },
+    },
+  );
+  await same(
+    { method: "POST", path: "/v1/gc", json: { grace_period: "0s" } },
+    {
+      service: RegistryService,
+      method: "startGarbageCollection",
+      request: { reconcile: false, gracePeriod: "0s" },
+      schema: StartGarbageCollectionResponseSchema,
+      field: "status",
+    },
+    GC_CLOCKS,
+  );
+  await Promise.all([untilIdle(rest), untilIdle(grpc)]);
+  await same(
     { method: "GET", path: "/v1/gc/status" },
     {
       service: RegistryService,

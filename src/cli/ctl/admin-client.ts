@@ -51,7 +51,7 @@ export interface AdminClient {
 
   listAuditEvents(query: AuditQuery): Promise<AuditPageJson>;
 
-  startGc(options: { reconcile: boolean }): Promise<GcStatusJson>;
+  startGc(options: { reconcile: boolean; grace_period?: string }): Promise<GcStatusJson>;
   gcStatus(): Promise<GcStatusJson>;
   createSnapshot(): Promise<SnapshotJson>;
 

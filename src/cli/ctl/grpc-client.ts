@@ -187,8 +187,13 @@ export class GrpcAdminClient implements AdminClient {
     return as<AuditPageJson>(ListEventsResponseSchema, answer);
   }
 
-  async startGc(options: { reconcile: boolean }) {
-    const { status } = await this.#call(this.#registry.startGarbageCollection(options));
+  async startGc(options: { reconcile: boolean; grace_period?: string }) {
+    const { status } = await this.#call(
+      this.#registry.startGarbageCollection({
+        reconcile: options.reconcile,
+        gracePeriod: options.grace_period,
+      }),
+    );
     if (!status) throw missingField("status");
     return as<GcStatusJson>(GcStatusSchema, status);
   }

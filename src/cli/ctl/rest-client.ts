@@ -109,7 +109,7 @@ export class RestAdminClient implements AdminClient {
     return this.#call<AuditPageJson>("GET", `/v1/audit?${params}`);
   }
 
-  startGc(options: { reconcile: boolean }) {
+  startGc(options: { reconcile: boolean; grace_period?: string }) {
     return this.#call<GcStatusJson>("POST", "/v1/gc", options);
   }
 

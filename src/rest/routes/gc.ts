@@ -13,6 +13,7 @@ export function gcRoutes(app: RestApp, api: AdminApi) {
       const body = await readJsonObject(ctx.request);
       const status = api.gc.start(caller, {
         reconcile: body.optionalBoolean("reconcile") ?? false,
+        gracePeriod: body.optionalDuration("grace_period"),
       });
       return jsonResponse(statusJson(status), { status: 202 });
     }),

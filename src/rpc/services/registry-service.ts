@@ -66,7 +66,12 @@ export function registryService(api: AdminApi): ServiceImpl<typeof RegistryServi
       return {};
     },
     startGarbageCollection: (request, context) => ({
-      status: statusMessage(api.gc.start(callerOf(context), { reconcile: request.reconcile })),
+      status: statusMessage(
+        api.gc.start(callerOf(context), {
+          reconcile: request.reconcile,
+          gracePeriod: request.gracePeriod,
+        }),
+      ),
     }),
     getGarbageCollectionStatus: (_request, context) => ({
       status: statusMessage(api.gc.status(callerOf(context))),

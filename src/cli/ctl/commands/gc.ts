@@ -27,10 +27,17 @@ export const gcCommand = defineCtlCommand({
       type: "boolean",
       description: "Also delete files no row names and count rows whose file is missing",
     },
+    grace: {
+      type: "string",
+      description: "This run's grace period instead of gc.grace_period (e.g. 0s on a full disk)",
+    },
   },
   subCommands: { status: statusCommand },
   async run(args, { client, out }) {
-    const started = await client.startGc({ reconcile: Boolean(args.reconcile) });
+    const started = await client.startGc({
+      reconcile: Boolean(args.reconcile),
+      ...(args.grace === undefined ? {} : { grace_period: args.grace }),
+    });
     if (!args.wait) {
       out.result(started, () => "garbage collection started; `mcr ctl gc status` follows it");
       return;
