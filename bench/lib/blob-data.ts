@@ -1,3 +1,7 @@
+import { closeSync, existsSync, openSync, renameSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 /** Bytes of one generated chunk; blobs are whole numbers of chunks. */
 export const CHUNK_BYTES = 1024 * 1024;
 
@@ -51,4 +55,23 @@ export function streamOf(seed: number, from: number, to: number): ReadableStream
       next++;
     },
   });
+}
+
+/**
+ * Blob `seed` of `mib` chunks as a file, written once per run into the temporary folder, for
+ * clients that upload from a file (curl). It stays in the page cache on a machine with room.
+ */
+export function fileOf(seed: number, mib: number): string {
+  const path = join(tmpdir(), `mcr-bench-blob-${seed}-${mib}.bin`);
+  if (existsSync(path)) return path;
+  // Written aside and renamed, so an interrupted run leaves no short file under the name.
+  const partial = `${path}.partial`;
+  const handle = openSync(partial, "w");
+  try {
+    for (let i = 0; i < mib; i++) writeSync(handle, chunkOf(seed, i));
+  } finally {
+    closeSync(handle);
+  }
+  renameSync(partial, path);
+  return path;
 }

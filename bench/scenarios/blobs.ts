@@ -1,5 +1,11 @@
 import { CHUNK_BYTES, digestOf } from "../lib/blob-data.ts";
-import { inParallel, pullBlob, pushChunked, pushMonolithic } from "../lib/registry-client.ts";
+import {
+  inParallel,
+  pullBlob,
+  pushChunked,
+  pushMonolithic,
+  pushWithCurl,
+} from "../lib/registry-client.ts";
 import { secondsSince } from "../lib/stats.ts";
 import type { Measurement, Scenario } from "./scenario.ts";
 
@@ -19,6 +25,8 @@ export function largeBlobScenario(rounds: number): Scenario {
       await pushMonolithic(server.url, repository, 1, BLOB_MIB);
       const single = BLOB_MIB / secondsSince(started);
 
+      const curlPush = await pushWithCurl(server.url, repository, 3, BLOB_MIB);
+
       started = performance.now();
       await pushChunked(server.url, repository, 2, BLOB_MIB, 16);
       const chunked = BLOB_MIB / secondsSince(started);
@@ -27,6 +35,10 @@ export function largeBlobScenario(rounds: number): Scenario {
       const bytes = await pullBlob(server.url, repository, digestOf(1, BLOB_MIB));
       const pull = bytes / CHUNK_BYTES / secondsSince(started);
       if (bytes !== BLOB_MIB * CHUNK_BYTES) throw new Error(`pulled ${bytes} bytes`);
+      const curlPull = curlDownloadMiBps(
+        `${server.url}/v2/${repository}/blobs/${digestOf(1, BLOB_MIB)}`,
+        BLOB_MIB,
+      );
 
       const offset = Math.floor(BLOB_MIB / 3) * CHUNK_BYTES;
       const range = `bytes=${offset}-${offset + RANGE_MIB * CHUNK_BYTES - 1}`;
@@ -36,9 +48,11 @@ export function largeBlobScenario(rounds: number): Scenario {
 
       const size = BLOB_MIB >= 1024 ? `${BLOB_MIB / 1024} GiB` : `${BLOB_MIB} MiB`;
       return [
-        { row: `push ${size}, one PUT`, value: single, unit: "MiB/s", better: "higher" },
+        { row: `push ${size}, one PUT, Bun fetch`, value: single, unit: "MiB/s", better: "higher" },
+        { row: `push ${size}, one PUT, curl`, value: curlPush, unit: "MiB/s", better: "higher" },
         { row: `push ${size}, 16 MiB PATCHes`, value: chunked, unit: "MiB/s", better: "higher" },
-        { row: `pull ${size} (GET)`, value: pull, unit: "MiB/s", better: "higher" },
+        { row: `pull ${size} (GET), Bun fetch`, value: pull, unit: "MiB/s", better: "higher" },
+        { row: `pull ${size} (GET), curl`, value: curlPull, unit: "MiB/s", better: "higher" },
         { row: `range read ${RANGE_MIB} MiB`, value: rangeMs, unit: "ms", better: "lower" },
       ];
     },
@@ -69,4 +83,27 @@ export function parallelPushScenario(rounds: number): Scenario {
       ];
     },
   };
+}
+
+/**
+ * Downloads `url` with curl into /dev/null and returns its speed. The Bun fetch client reads
+ * a large body slower than either server sends it (and slower from one than the other), so
+ * the pull is also measured with a client written in C that is not the bottleneck.
+ */
+function curlDownloadMiBps(url: string, expectedMiB: number): number {
+  const curl = Bun.spawnSync([
+    "curl",
+    "--silent",
+    "--fail",
+    "--output",
+    "/dev/null",
+    "--write-out",
+    "%{size_download} %{speed_download}",
+    url,
+  ]);
+  const [size, speed] = curl.stdout.toString().split(" ").map(Number);
+  if (curl.exitCode !== 0 || size !== expectedMiB * CHUNK_BYTES) {
+    throw new Error(`curl pulled ${size} bytes (exit ${curl.exitCode})`);
+  }
+  return (speed ?? 0) / CHUNK_BYTES;
 }
