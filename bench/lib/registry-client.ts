@@ -44,21 +44,25 @@ export async function pushWithCurl(
   const file = fileOf(seed, mib);
   const location = await openUpload(base, repository);
   location.searchParams.set("digest", digestOf(seed, mib));
-  const curl = Bun.spawnSync([
-    "curl",
-    "--silent",
-    "--upload-file",
-    file,
-    "--header",
-    "Content-Type: application/octet-stream",
-    "--output",
-    "/dev/null",
-    "--write-out",
-    "%{http_code} %{speed_upload}",
-    location.href,
-  ]);
-  const [status, speed] = curl.stdout.toString().split(" ").map(Number);
-  if (status !== 201) throw new Error(`curl PUT blob: ${status} (exit ${curl.exitCode})`);
+  const curl = Bun.spawn(
+    [
+      "curl",
+      "--silent",
+      "--upload-file",
+      file,
+      "--header",
+      "Content-Type: application/octet-stream",
+      "--output",
+      "/dev/null",
+      "--write-out",
+      "%{http_code} %{speed_upload}",
+      location.href,
+    ],
+    { stdout: "pipe", stderr: "ignore" },
+  );
+  const [status, speed] = (await new Response(curl.stdout).text()).split(" ").map(Number);
+  const exitCode = await curl.exited;
+  if (status !== 201) throw new Error(`curl PUT blob: ${status} (exit ${exitCode})`);
   return (speed ?? 0) / CHUNK_BYTES;
 }
 

@@ -1,4 +1,4 @@
-import { CHUNK_BYTES, digestOf } from "../lib/blob-data.ts";
+import { CHUNK_BYTES, digestOf, fileOf } from "../lib/blob-data.ts";
 import {
   inParallel,
   pullBlob,
@@ -76,9 +76,23 @@ export function parallelPushScenario(rounds: number): Scenario {
         }
       });
       const seconds = secondsSince(started);
+
+      // The same with 32 curl processes uploading from files, a client that costs little.
+      for (let i = 0; i < PARALLEL; i++) fileOf(200 + i, PARALLEL_MIB);
+      const curlStarted = performance.now();
+      await inParallel(PARALLEL, PARALLEL, async (i) => {
+        try {
+          await pushWithCurl(server.url, `bench/parallel-${i % 4}`, 200 + i, PARALLEL_MIB);
+        } catch {
+          errors++;
+        }
+      });
+      const curlSeconds = secondsSince(curlStarted);
+
       const row = `${PARALLEL} parallel pushes of ${PARALLEL_MIB} MiB`;
       return [
-        { row: `${row}: total time`, value: seconds, unit: "s", better: "lower" },
+        { row: `${row}: total time, Bun fetch`, value: seconds, unit: "s", better: "lower" },
+        { row: `${row}: total time, curl`, value: curlSeconds, unit: "s", better: "lower" },
         { row: `${row}: errors`, value: errors, unit: "", better: "lower" },
       ];
     },
