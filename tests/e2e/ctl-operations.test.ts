@@ -133,6 +133,13 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     expect(status).toMatchObject({ state: "idle", last: { reconcile: true } });
     const human = await ctl(server, transport, ["gc", "status"]);
     expect(human.stdout).toStartWith("state:  idle\n\nlast collection:\n  started:  ");
+
+    // One run with its own grace period, as on a full disk; a wrong one is refused.
+    const quick = await ctl(server, transport, ["gc", "--wait", "--grace", "0s", "--json"]);
+    expect(jsonOf(quick)).toMatchObject({ last: { grace_period_seconds: 0 } });
+    const wrong = await ctl(server, transport, ["gc", "--grace", "soon"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("grace_period must be a duration");
   });
 
   test("snapshot writes a copy on the server's disk and says where", async () => {
