@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { join } from "node:path";
 import type { Actor, AuditLog } from "../audit/audit-log.ts";
 import { syncFile, syncFolder } from "../storage/durable-files.ts";
+import { currentProcess, type ProcessIdentity } from "../storage/process-identity.ts";
 
 /** A snapshot just made. */
 export interface Snapshot {
@@ -31,12 +32,29 @@ self.onmessage = (event) => {
 
 const SNAPSHOT_NAME = /^mcr-(\d{8}T\d{6})(?:\.\d+)?Z\.db$/;
 
-/** The suffix of a snapshot still being written; `mcr fsck` treats one left over as debris. */
-const PARTIAL_SUFFIX = ".partial";
+/**
+ * A snapshot still being written is named `<snapshot name>.<pid>-<start time>.partial`,
+ * after the process writing it. `mcr snapshot` runs beside `mcr serve` and so cannot take
+ * the data folder's lock; its name is how `mcr fsck --repair` tells a copy in progress (its
+ * writer runs) from one a crash left behind (its writer is gone). A partial from an older
+ * mcr names no writer and counts as left behind.
+ */
+const PARTIAL_NAME = /^(mcr-.+?\.db)\.(?:(\d+)(?:-(\d+))?\.)?partial$/;
 
-/** True for the name of a snapshot copy that was never finished. */
-export function isPartialSnapshot(name: string): boolean {
-  return name.endsWith(PARTIAL_SUFFIX) && SNAPSHOT_NAME.test(name.slice(0, -PARTIAL_SUFFIX.length));
+/** The name under which `writer` writes the snapshot `name` until it is whole. */
+export function partialSnapshotName(name: string, writer: ProcessIdentity): string {
+  return `${name}.${writer.pid}${writer.startTime === null ? "" : `-${writer.startTime}`}.partial`;
+}
+
+/**
+ * For the name of an unfinished snapshot copy, the process that writes it (null when the
+ * name does not say); undefined for any other name.
+ */
+export function partialSnapshotWriter(name: string): ProcessIdentity | null | undefined {
+  const match = PARTIAL_NAME.exec(name);
+  if (!match || !SNAPSHOT_NAME.test(match[1] ?? "")) return undefined;
+  if (match[2] === undefined) return null;
+  return { pid: Number(match[2]), startTime: match[3] ?? null };
 }
 
 /**
@@ -64,7 +82,7 @@ export class SnapshotService {
     // SQLite neither syncs a VACUUM INTO copy nor makes it appear at once: a crash half-way
     // would leave a truncated file under a snapshot's name. Copy under another name, sync,
     // then rename, so that a file named like a snapshot is always a whole one.
-    const partial = `${path}${PARTIAL_SUFFIX}`;
+    const partial = partialSnapshotName(path, currentProcess());
     try {
       await vacuumInto(this.options.databasePath, partial);
       await syncFile(partial);

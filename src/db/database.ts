@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely } from "kysely";
-import { applyMigrations } from "./migrate.ts";
+import { applyMigrations, refuseNewerSchema } from "./migrate.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import type { DatabaseSchema } from "./schema.ts";
 import { SqliteDialect } from "./sqlite-dialect.ts";
@@ -58,31 +58,17 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
 /**
  * Opens an existing database for reading only, as `mcr fsck` does without --repair: nothing
  * is created or migrated, so a check never changes what it checks. Throws when the file is
- * missing or its schema lacks a migration this build knows (run `mcr serve` once first).
+ * missing, is not an MCR database, was written by a newer mcr, or its schema lacks a
+ * migration this build knows (run `mcr serve` once first).
  */
 export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataDatabase {
-  if (!existsSync(options.path)) throw new Error(`there is no database at ${options.path}`);
-  const sqlite = new Database(options.path, { readonly: true, strict: true });
-  sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
-  try {
-    const applied = new Set(
-      sqlite
-        .query<{ version: number }, []>("SELECT version FROM schema_migrations")
-        .all()
-        .map((row) => row.version),
-    );
-    const missing = MIGRATIONS.filter((migration) => !applied.has(migration.version));
-    if (missing.length > 0) {
-      throw new Error(
-        `the database at ${options.path} lacks migrations ${missing.map((m) => m.name).join(", ")}; ` +
-          "start mcr serve once to bring it up to date",
-      );
-    }
-  } catch (error) {
+  const { sqlite, missing } = openAndVerify(options);
+  if (missing.length > 0) {
     sqlite.close();
-    throw /no such table/.test(String(error))
-      ? new Error(`${options.path} is not an MCR database (no schema_migrations table)`)
-      : error;
+    throw new Error(
+      `the database at ${options.path} lacks migrations ${missing.join(", ")}; ` +
+        "start mcr serve once to bring it up to date",
+    );
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
@@ -94,4 +80,50 @@ export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataData
       sqlite.close();
     },
   };
+}
+
+/**
+ * Throws unless `options.path` is an MCR database this build can open: a readable SQLite
+ * file with MCR's schema_migrations table and no migration newer than this build. Reads only;
+ * for callers that must not migrate (and so change) another application's file.
+ */
+export function verifyMcrDatabase(options: OpenDatabaseOptions): void {
+  openAndVerify(options).sqlite.close();
+}
+
+function openAndVerify(options: OpenDatabaseOptions): { sqlite: Database; missing: string[] } {
+  if (!existsSync(options.path)) throw new Error(`there is no database at ${options.path}`);
+  const sqlite = new Database(options.path, { readonly: true, strict: true });
+  try {
+    sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+    return { sqlite, missing: missingMigrations(sqlite, options.path) };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}
+
+/** The names of this build's migrations the database lacks; throws for a foreign or newer file. */
+function missingMigrations(sqlite: Database, path: string): string[] {
+  let applied: Set<number>;
+  try {
+    applied = new Set(
+      sqlite
+        .query<{ version: number }, []>("SELECT version FROM schema_migrations")
+        .all()
+        .map((row) => row.version),
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/no such table/.test(message)) {
+      throw new Error(`${path} is not an MCR database (no schema_migrations table)`);
+    }
+    // SQLite's words for a file that is not a database at all (random bytes, or encrypted).
+    if (/not a database|encrypted/.test(message)) {
+      throw new Error(`${path} is not an MCR database (${message})`);
+    }
+    throw new Error(`cannot read the database at ${path}: ${message}`);
+  }
+  refuseNewerSchema(applied, MIGRATIONS);
+  return MIGRATIONS.filter((migration) => !applied.has(migration.version)).map((m) => m.name);
 }

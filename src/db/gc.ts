@@ -73,6 +73,19 @@ export async function blobRecorded(db: Db, digest: string): Promise<boolean> {
   return row !== undefined;
 }
 
+/**
+ * True when a manifest names the blob or a repository links it. A blob file without a row
+ * but with such a reference is not a leftover: its row was lost, and the file may be the only
+ * copy of content that pulls need.
+ */
+export async function blobReferenced(db: Db, digest: string): Promise<boolean> {
+  const result = await sql<{ found: number }>`
+    SELECT 1 AS found WHERE
+      EXISTS (SELECT 1 FROM manifest_references WHERE kind = 'blob' AND digest = ${digest})
+      OR EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ${digest})`.execute(db);
+  return result.rows.length > 0;
+}
+
 /** Recorded blobs after `after` in digest order, `limit` at a time, for the reconcile pass. */
 export async function listRecordedBlobs(db: Db, after: string, limit: number) {
   return db

@@ -1,4 +1,4 @@
-import { blobRecorded, listRecordedBlobs } from "../db/gc.ts";
+import { blobRecorded, blobReferenced, listRecordedBlobs } from "../db/gc.ts";
 import { digestAlgorithm } from "../registry/digest.ts";
 import type { BlobStore } from "../storage/blob-store.ts";
 import type { FsckContext } from "./context.ts";
@@ -35,6 +35,16 @@ export async function checkBlobs(context: FsckContext) {
 
   for await (const digest of context.store.listBlobs()) {
     if (await blobRecorded(context.db, digest)) continue;
+    if (await blobReferenced(context.db, digest)) {
+      problems.push(
+        problem(
+          "blob-row-missing",
+          digest,
+          "blob file has no database row, yet manifests or repositories name it; the file is kept",
+        ),
+      );
+      continue;
+    }
     problems.push(
       problem(
         "blob-file-orphan",
@@ -44,21 +54,43 @@ export async function checkBlobs(context: FsckContext) {
     );
   }
 
+  // What stands at a recorded blob's path was reported above, by its digest.
+  const notFiles = problems
+    .filter((found) => found.kind === "blob-file-not-regular")
+    .map((found) => blobPathTail(found.subject));
   for (const path of await context.store.listStrayFiles()) {
+    if (notFiles.some((tail) => path.endsWith(tail))) continue;
     problems.push(problem("stray-file", path, "file in the blob store that MCR did not write"));
   }
   return { problems, blobs, bytesHashed };
 }
 
+/** How the store's path of a blob ends: /<algorithm>/<first two hex digits>/<hex>. */
+function blobPathTail(digest: string): string {
+  const [algorithm, hex = ""] = digest.split(":");
+  return `/${algorithm}/${hex.slice(0, 2)}/${hex}`;
+}
+
 async function checkBlobFile(context: FsckContext, digest: string, size: number) {
-  const onDisk = await context.store.size(digest);
-  if (onDisk === null) {
+  const found = await context.store.inspect(digest);
+  if (found.kind === "not-a-file") {
+    return {
+      bytesHashed: 0,
+      problem: problem(
+        "blob-file-not-regular",
+        digest,
+        `blob of ${size} bytes has ${found.what} in place of its file`,
+      ),
+    };
+  }
+  if (found.kind === "missing") {
     if (!(await blobRecorded(context.db, digest))) return { bytesHashed: 0, problem: null };
     return {
       bytesHashed: 0,
       problem: problem("blob-file-missing", digest, `blob of ${size} bytes has no file`),
     };
   }
+  const onDisk = found.size;
   // Hashed even when the size is off: only the bytes say whether the file or the row is wrong.
   const actual = await hashStoredBlob(context.store, digest);
   if (actual === null) return { bytesHashed: 0, problem: null };

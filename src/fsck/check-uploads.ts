@@ -1,8 +1,9 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { isPartialSnapshot } from "../admin/snapshot-service.ts";
+import { partialSnapshotWriter } from "../admin/snapshot-service.ts";
 import { listUploadSessions } from "../db/fsck.ts";
 import { findUpload } from "../db/uploads.ts";
+import { isAlive } from "../storage/process-identity.ts";
 import type { FsckContext } from "./context.ts";
 import { type FsckProblem, problem } from "./problems.ts";
 
@@ -10,7 +11,8 @@ import { type FsckProblem, problem } from "./problems.ts";
  * Upload sessions: a row idle past storage.upload_max_age is abandoned; a row whose file is
  * gone or shorter than the bytes it recorded cannot be resumed; a file with no row belongs
  * to no session. A session that is merely unfinished is not a problem: its client may resume.
- * A copy `mcr snapshot` was making when it was killed is a leftover too.
+ * A copy `mcr snapshot` was making when it was killed is a leftover too; one whose writer
+ * still runs is a snapshot in progress.
  */
 export async function checkUploads(context: FsckContext) {
   const problems: FsckProblem[] = [];
@@ -46,7 +48,9 @@ export async function checkUploads(context: FsckContext) {
   }
 
   for (const name of await readdir(context.snapshotDir).catch(() => [] as string[])) {
-    if (!isPartialSnapshot(name)) continue;
+    const writer = partialSnapshotWriter(name);
+    // A copy whose writer still runs is a snapshot in progress beside this check.
+    if (writer === undefined || (writer !== null && isAlive(writer))) continue;
     problems.push(
       problem(
         "snapshot-partial",

@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { blobRecorded } from "../db/gc.ts";
+import { blobRecorded, blobReferenced } from "../db/gc.ts";
 import { deleteUpload, findUpload } from "../db/uploads.ts";
 import { checkBlobs } from "./check-blobs.ts";
 import { checkDatabase } from "./check-database.ts";
@@ -67,6 +67,9 @@ export class FsckService {
     switch (found.repair) {
       case "delete-blob-file":
         if (await blobRecorded(db, found.subject)) throw new Error("a row names it now; kept");
+        if (await blobReferenced(db, found.subject)) {
+          throw new Error("a manifest or repository names it now; kept");
+        }
         await store.remove(found.subject);
         return "deleted the blob file";
       case "quarantine-blob": {

@@ -1,6 +1,11 @@
 import { existsSync } from "node:fs";
 import type { Config } from "../config/config.ts";
-import { type MetadataDatabase, openDatabase, openDatabaseReadOnly } from "../db/database.ts";
+import {
+  type MetadataDatabase,
+  openDatabase,
+  openDatabaseReadOnly,
+  verifyMcrDatabase,
+} from "../db/database.ts";
 import { lockDataFolder, runningOwner } from "../storage/data-folder-lock.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { FsckService } from "./fsck-service.ts";
@@ -33,31 +38,39 @@ export async function openFsck(config: Config, options: { repair: boolean }): Pr
   }
 
   const servePid = runningOwner(dataDir);
+  if (options.repair && servePid !== null) {
+    throw new FsckRefusedError(
+      `--repair needs the data folder to itself, and mcr serve (pid ${servePid}) is using it; ` +
+        "stop it first, or check without --repair while it serves",
+    );
+  }
+  // A repair opens the database for writing, which migrates it: it must first be sure the
+  // file is an MCR database this build knows, or it would add MCR's tables to another
+  // application's file.
+  try {
+    if (options.repair) verifyMcrDatabase(config.database);
+  } catch (error) {
+    throw new FsckRefusedError((error as Error).message);
+  }
+
   let unlock = () => {};
   let metadata: MetadataDatabase;
-  if (options.repair) {
-    if (servePid !== null) {
-      throw new FsckRefusedError(
-        `--repair needs the data folder to itself, and mcr serve (pid ${servePid}) is using it; ` +
-          "stop it first, or check without --repair while it serves",
-      );
-    }
-    try {
+  try {
+    if (options.repair) {
       unlock = lockDataFolder(dataDir);
-    } catch (error) {
-      throw new FsckRefusedError((error as Error).message);
-    }
-    metadata = openDatabase(config.database);
-  } else {
-    try {
+      metadata = openDatabase(config.database);
+    } else {
       metadata = openDatabaseReadOnly(config.database);
-    } catch (error) {
-      throw new FsckRefusedError((error as Error).message);
     }
+  } catch (error) {
+    unlock();
+    throw new FsckRefusedError((error as Error).message);
   }
 
   try {
-    const store = await FilesystemBlobStore.open(dataDir);
+    // Opened without creating blobs/ or uploads/: a check only reads, and a repair has
+    // nothing to put there.
+    const store = await FilesystemBlobStore.open(dataDir, { create: false });
     const service = new FsckService({
       db: metadata.db,
       store,

@@ -26,7 +26,13 @@ export const PROBLEM_KINDS = {
   // Moving damaged bytes aside is safe: they are not the content their digest names, so no
   // client can use them, and while they sit in place a push of the right bytes is not stored.
   "blob-content-mismatch": { severity: "damage", repair: "quarantine-blob" },
+  // Something that is not a regular file (a directory, a FIFO, a link) at a blob's path:
+  // never read (a FIFO would block) and never deleted, since MCR did not put it there.
+  "blob-file-not-regular": { severity: "damage", repair: null },
   "blob-file-orphan": { severity: "leftover", repair: "delete-blob-file" },
+  // A file without a row that manifests still name: the row was lost, and the file may be
+  // the only copy of the content, so it is kept.
+  "blob-row-missing": { severity: "damage", repair: null },
   "manifest-digest-mismatch": { severity: "damage", repair: null },
   "manifest-unreadable": { severity: "damage", repair: null },
   "manifest-references-differ": { severity: "damage", repair: null },

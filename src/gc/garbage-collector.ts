@@ -1,6 +1,7 @@
 import type { AuditLog } from "../audit/audit-log.ts";
 import {
   blobRecorded,
+  blobReferenced,
   deleteEmptyRepositories,
   deleteUnreferencedLinks,
   deleteUntaggedManifests,
@@ -201,6 +202,12 @@ export class GarbageCollector {
   async #deleteFileIfUnrecorded(digest: string, size: number | null, report: GcReport) {
     await this.digestLocks.run(digest, async () => {
       if (await blobRecorded(this.db, digest)) return;
+      // A file whose row was lost while manifests still name it may be the content's only
+      // copy: kept for an operator (mcr fsck reports it), never collected.
+      if (size === null && (await blobReferenced(this.db, digest))) {
+        this.log.warn("blob file named by manifests has no row; kept", { digest });
+        return;
+      }
       const onDisk = await this.store.size(digest);
       if (onDisk === null) return;
       await this.store.remove(digest);

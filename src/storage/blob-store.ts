@@ -5,6 +5,15 @@ export interface ByteRange {
 }
 
 /**
+ * What is at a blob's path, looked at without following a symbolic link: nothing, a regular
+ * file, or something else (a directory, a link, a FIFO, a socket, a device) named by `what`.
+ */
+export type BlobFileState =
+  | { kind: "missing" }
+  | { kind: "file"; size: number }
+  | { kind: "not-a-file"; what: string };
+
+/**
  * Where blob bytes live. The registry layer owns what a blob means (which repository may read
  * it, when it may be deleted); a BlobStore only keeps bytes under their digest and promises
  * that a blob exists only after its digest was verified and its bytes are durable.
@@ -14,11 +23,16 @@ export interface ByteRange {
 export interface BlobStore {
   /** Size in bytes of a stored blob, or null when it is not stored. */
   size(digest: string): Promise<number | null>;
+  /** What is at the blob's path, for fsck, which must never read or block on a non-file. */
+  inspect(digest: string): Promise<BlobFileState>;
   /** The blob's bytes, or one range of them, as a lazily read Blob. */
   read(digest: string, range?: ByteRange): Blob;
   /** Deletes a stored blob; deleting one that is not there is not an error. */
   remove(digest: string): Promise<void>;
-  /** The digest of every stored blob, for reconciling files with the database. */
+  /**
+   * The digest of every stored blob, for reconciling files with the database: regular files
+   * at a blob's path only, found without following a symbolic link.
+   */
   listBlobs(): AsyncIterable<string>;
   /**
    * Moves a stored blob whose bytes are damaged out of the blob tree, keeping them for an

@@ -1,7 +1,7 @@
-import { statSync } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { existsSync, type Stats, statSync } from "node:fs";
+import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BlobStore, ByteRange } from "./blob-store.ts";
+import type { BlobFileState, BlobStore, ByteRange } from "./blob-store.ts";
 import { makeFolderDurably, syncFile, syncFolder } from "./durable-files.ts";
 import { hashFile } from "./hash-file.ts";
 import { StorageError } from "./storage-error.ts";
@@ -17,6 +17,10 @@ import { writeStream } from "./write-stream.ts";
  * Both folders must be on one filesystem: an upload becomes a blob by rename(2), which is
  * atomic there and impossible across filesystems. A blob file appears only by that rename,
  * after its digest was checked and its bytes synced, and the blob folder is synced after.
+ *
+ * Below blobs/, MCR creates only real folders and regular files. A symbolic link there was
+ * put by someone else: listing and deleting never follow one, so a repair can never delete a
+ * file outside the data folder.
  */
 export class FilesystemBlobStore implements BlobStore {
   readonly #blobsRoot: string;
@@ -32,13 +36,17 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   /**
-   * Opens the store in `dataDir`, creating its folders. Throws when blobs/ and uploads/ are
-   * on different filesystems.
+   * Opens the store in `dataDir`, creating its folders unless `create` is false (a check
+   * that only reads). Throws when blobs/ and uploads/ are on different filesystems.
    */
-  static async open(dataDir: string): Promise<FilesystemBlobStore> {
+  static async open(dataDir: string, options = { create: true }): Promise<FilesystemBlobStore> {
     const store = new FilesystemBlobStore(dataDir);
-    await mkdir(store.#blobsRoot, { recursive: true });
-    await mkdir(store.#uploadsRoot, { recursive: true });
+    if (options.create) {
+      await mkdir(store.#blobsRoot, { recursive: true });
+      await mkdir(store.#uploadsRoot, { recursive: true });
+    } else if (!existsSync(store.#blobsRoot) || !existsSync(store.#uploadsRoot)) {
+      return store;
+    }
     const blobsDevice = statSync(store.#blobsRoot).dev;
     const uploadsDevice = statSync(store.#uploadsRoot).dev;
     if (blobsDevice !== uploadsDevice) {
@@ -59,24 +67,40 @@ export class FilesystemBlobStore implements BlobStore {
     }
   }
 
+  async inspect(digest: string): Promise<BlobFileState> {
+    let found: Stats;
+    try {
+      found = await lstat(this.#blobPath(digest));
+    } catch (error) {
+      if (isMissing(error)) return { kind: "missing" };
+      throw error;
+    }
+    if (found.isFile()) return { kind: "file", size: found.size };
+    return { kind: "not-a-file", what: describeFileType(found) };
+  }
+
   read(digest: string, range?: ByteRange): Blob {
     const file = Bun.file(this.#blobPath(digest));
     return range ? file.slice(range.start, range.end + 1) : file;
   }
 
   async remove(digest: string): Promise<void> {
-    await rm(this.#blobPath(digest), { force: true });
+    const path = await this.#pathWithoutLinks(digest);
+    if (path !== null) await rm(path, { force: true });
   }
 
   async *listBlobs(): AsyncIterable<string> {
     for (const algorithm of ["sha256", "sha512"]) {
       const root = join(this.#blobsRoot, algorithm);
-      const prefixes = await readdir(root).catch(() => [] as string[]);
-      for (const prefix of prefixes) {
-        for (const name of await readdir(join(root, prefix)).catch(() => [] as string[])) {
-          const digest = `${algorithm}:${name}`;
+      if (!(await isRealFolder(root))) continue;
+      for (const prefix of await entriesOf(root)) {
+        if (!prefix.isDirectory()) continue;
+        for (const file of await entriesOf(join(root, prefix.name))) {
+          const digest = `${algorithm}:${file.name}`;
           // Anything else in the folders is not MCR's to report or delete.
-          if (DIGEST.test(digest) && name.startsWith(prefix)) yield digest;
+          if (file.isFile() && DIGEST.test(digest) && file.name.startsWith(prefix.name)) {
+            yield digest;
+          }
         }
       }
     }
@@ -85,9 +109,11 @@ export class FilesystemBlobStore implements BlobStore {
   async quarantine(digest: string): Promise<string> {
     const [algorithm, hex] = splitDigest(digest);
     const target = join(this.#quarantineRoot, `${algorithm}-${hex}.${Date.now()}`);
+    const source = await this.#pathWithoutLinks(digest);
+    if (source === null) throw new Error(`blob ${digest} has no file to quarantine`);
     await makeFolderDurably(this.#quarantineRoot);
     // A rename, never a copy and delete: the bytes stay exactly as they were found.
-    await rename(this.#blobPath(digest), target);
+    await rename(source, target);
     await syncFolder(this.#quarantineRoot);
     await syncFolder(dirname(this.#blobPath(digest)));
     return target;
@@ -225,7 +251,11 @@ export class FilesystemBlobStore implements BlobStore {
   }
 
   async listUploads(): Promise<string[]> {
-    return (await readdir(this.#uploadsRoot)).filter((name) => UPLOAD_ID.test(name));
+    const files = await readdir(this.#uploadsRoot, { withFileTypes: true }).catch((error) => {
+      if (isMissing(error)) return [];
+      throw error;
+    });
+    return files.filter((file) => file.isFile() && UPLOAD_ID.test(file.name)).map((f) => f.name);
   }
 
   async uploadSize(id: string): Promise<number | null> {
@@ -249,6 +279,29 @@ export class FilesystemBlobStore implements BlobStore {
     // Bytes past the recorded size were written by a request that never finished.
     if (onDisk > offset) await truncateFile(path, offset);
     return { size: offset, hasher: await hashFile(path, "sha256", offset) };
+  }
+
+  /**
+   * The blob's path once each level below blobs/ was found by lstat to be a real folder and
+   * the blob a regular file; null when a level or the file is missing. Throws rather than
+   * act through a symbolic link, or on a directory, a FIFO or a socket at the blob's path.
+   */
+  async #pathWithoutLinks(digest: string): Promise<string | null> {
+    const path = this.#blobPath(digest);
+    const algorithmFolder = dirname(dirname(path));
+    for (const folder of [algorithmFolder, dirname(path)]) {
+      const found = await lstat(folder).catch(ignoreMissing);
+      if (found === null) return null;
+      if (!found.isDirectory()) {
+        throw new Error(`refusing to act through ${folder}: it is ${describeFileType(found)}`);
+      }
+    }
+    const found = await lstat(path).catch(ignoreMissing);
+    if (found === null) return null;
+    if (!found.isFile()) {
+      throw new Error(`refusing to act on ${path}: it is ${describeFileType(found)}`);
+    }
+    return path;
   }
 
   #blobPath(digest: string): string {
@@ -279,6 +332,30 @@ async function truncateFile(path: string, length: number): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** What a non-regular file is, in an operator's words. */
+function describeFileType(found: Stats): string {
+  if (found.isSymbolicLink()) return "a symbolic link";
+  if (found.isDirectory()) return "a directory";
+  if (found.isFIFO()) return "a FIFO";
+  if (found.isSocket()) return "a socket";
+  if (found.isBlockDevice() || found.isCharacterDevice()) return "a device";
+  return found.isFile() ? "a regular file" : "not a regular file";
+}
+
+async function isRealFolder(path: string): Promise<boolean> {
+  return (await lstat(path).catch(ignoreMissing))?.isDirectory() ?? false;
+}
+
+/** A folder's entries with their types as lstat sees them; none when it is gone. */
+async function entriesOf(path: string) {
+  return readdir(path, { withFileTypes: true }).catch(() => []);
+}
+
+function ignoreMissing(error: unknown): null {
+  if (isMissing(error)) return null;
+  throw error;
 }
 
 function isMissing(error: unknown): boolean {

@@ -89,7 +89,7 @@ test(
       control.stopped = true;
       await Promise.all(load);
       expect(wrong, context).toEqual([]);
-      const pid = readFileSync(join(dataDir, LOCK_FILE), "utf8").trim();
+      const [pid] = readFileSync(join(dataDir, LOCK_FILE), "utf8").trim().split(" ");
       expect(pid, context).toBe(String(mcr.process.pid));
 
       repairs += await checkAndRepair(context);

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushImage } from "../helpers/oci-client.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
@@ -85,4 +85,20 @@ test("usage problems exit 2: an unknown flag, a missing data folder", async () =
   const empty = await runMcr(["fsck", "--data-dir", cwd], { cwd });
   expect(empty.code).toBe(2);
   expect(empty.stderr).toContain("there is no database");
+});
+
+test("--repair on a database that is not MCR's exits 2 with one line and leaves no lock", async () => {
+  const cwd = makeTempFolder("mcr-fsck-cli-");
+  cleanups.push(() => removeFolder(cwd));
+  const dataDir = join(cwd, "data");
+  mkdirSync(dataDir);
+  writeFileSync(join(dataDir, "mcr.db"), crypto.getRandomValues(new Uint8Array(4096)));
+
+  const repair = await runMcr(["fsck", "--repair", "--data-dir", dataDir], { cwd });
+  expect(repair.code).toBe(2);
+  expect(repair.stderr).toBe(
+    `mcr fsck: ${join(dataDir, "mcr.db")} is not an MCR database (file is not a database)\n`,
+  );
+  expect(existsSync(join(dataDir, "serve.lock"))).toBe(false);
+  expect(existsSync(join(dataDir, "blobs"))).toBe(false);
 });

@@ -141,12 +141,18 @@ test("a blob file with no row is a leftover that --repair deletes, after which a
 test("a manifest whose blob row is gone names the missing blob", async () => {
   tamper("DELETE FROM repository_blobs WHERE digest = ?", image.layerDigest);
   tamper("DELETE FROM blobs WHERE digest = ?", image.layerDigest);
-  const { report } = await check();
-  // The file is left without a row too: the leftover, beside the damage.
-  expect(kinds(report.problems)).toEqual(["blob-file-orphan", "manifest-blob-missing"]);
+  const { report, repairs } = await check({ repair: true });
+  // The file is left without a row too, but a manifest names it: damage (the row is lost),
+  // not a leftover, and --repair keeps what may be the content's only copy.
+  expect(kinds(report.problems)).toEqual(["blob-row-missing", "manifest-blob-missing"]);
+  expect(report.problems.find((found) => found.kind === "blob-row-missing")?.severity).toBe(
+    "damage",
+  );
   const missing = report.problems.find((found) => found.kind === "manifest-blob-missing");
   expect(missing?.subject).toBe(`team/app@${image.digest}`);
   expect(missing?.message).toContain(image.layerDigest);
+  expect(repairs).toEqual([]);
+  expect(existsSync(blobPath(image.layerDigest))).toBe(true);
 });
 
 test("a blob a manifest names but its repository no longer links is dangling", async () => {

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -136,6 +137,21 @@ test("reconcile deletes files no row names and counts rows without a file", asyn
   expect(report.orphanFilesDeleted).toBe(1);
   expect(report.rowsWithoutFile).toBe(1);
   expect(existsSync(blobFile(registry, orphan))).toBe(false);
+});
+
+test("reconcile keeps a file whose row was lost while a manifest still names it", async () => {
+  const registry = await registryWith();
+  const image = await pushImage(registry.url, "gc/lost-row", "v1");
+  // A careless tool drops the row; the file may now be the content's only copy.
+  const sqlite = new Database(registry.config.database.path);
+  sqlite.run("DELETE FROM repository_blobs WHERE digest = ?", [image.layerDigest]);
+  sqlite.run("DELETE FROM blobs WHERE digest = ?", [image.layerDigest]);
+  sqlite.close();
+
+  const report = await collect(registry, true);
+  expect(report.error).toBeNull();
+  expect(report.orphanFilesDeleted).toBe(0);
+  expect(existsSync(blobFile(registry, image.layerDigest))).toBe(true);
 });
 
 test("one collection at a time, with its status and audit events", async () => {
