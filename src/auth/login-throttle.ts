@@ -6,7 +6,10 @@ export interface LoginThrottleOptions {
   maxFailuresPerAddress: number;
   /** How long failures are remembered, and the first lockout's length. */
   windowMs: number;
-  /** Names and addresses remembered at most; the least recently seen go first. */
+  /**
+   * Names and addresses remembered at most, each. When one more is needed, an entry that
+   * holds no lockout and no attempt in progress goes, the least recently seen first.
+   */
   maxEntries?: number;
   /** The clock, injectable for tests. */
   now?: () => number;
@@ -35,7 +38,10 @@ export interface Lockout {
 
 /** One login attempt admitted by {@link LoginThrottle.begin}; settle it with its outcome. */
 export interface LoginAttempt {
+  /** The account's key: its name in lower case, so that case variants share one count. */
   readonly account: string;
+  /** The name exactly as given (cut like the key). */
+  readonly name: string;
   readonly address: string;
 }
 
@@ -47,12 +53,28 @@ interface Entry {
   lockedUntil: number;
   /** Lockouts so far; each one lasts twice as long as the one before. */
   lockouts: number;
+  /**
+   * The exact name every failure of this entry was for; SEVERAL_NAMES once failures came
+   * under more than one spelling. Account names are case-sensitive but share one count across
+   * case variants, so a success under one spelling must not wipe failures under another.
+   */
+  failedAs: string | typeof SEVERAL_NAMES | null;
 }
+
+const SEVERAL_NAMES = Symbol("several names");
 
 /** A lockout never lasts longer than this many windows, however often it recurs. */
 const MAX_LOCKOUT_WINDOWS = 16;
 /** Longer names are cut: they are still told apart, and cannot fill memory. */
 const MAX_KEY_LENGTH = 128;
+/**
+ * How many of the least recently seen entries are looked at for one that may be evicted.
+ * A locked entry goes only when this many of the oldest are all locked or being checked.
+ * With the default limits (10 failures a name, 50 an address, a locked address adds no
+ * names), cycling 10,000 names through the table takes 200 addresses a window, and keeping
+ * 256 names locked at its oldest end 2,560 more failures from another 52.
+ */
+const EVICTION_SCAN_LIMIT = 256;
 
 /**
  * Slows password guessing. Failures are counted per account name (known or not, so the
@@ -62,9 +84,20 @@ const MAX_KEY_LENGTH = 128;
  * right one included. A successful login clears its account's count but not its address's,
  * so an attacker with one account cannot use it to wipe the address's record.
  *
+ * Names differing only in case share one count, but a success clears the count only when
+ * every failure was for that exact name: the owner of `CAROL` cannot wipe guesses at `carol`.
+ *
  * Attempts are counted when they begin, so a burst of parallel guesses cannot all slip in
- * before the first failure is recorded. Memory is bounded: at most `maxEntries` names and
- * as many addresses, least recently seen evicted first.
+ * before the first failure is recorded. A locked address is refused before its name is
+ * even looked up, so it cannot push names out of the table.
+ *
+ * Memory is bounded: at most `maxEntries` names and as many addresses, whatever comes. An
+ * entry holds two short strings (cut at 128 characters) and a few numbers, under 1 KB, so
+ * the default 10,000 of each stay under about 20 MB in the worst case. When the table is
+ * full, the least recently seen entry that holds no lockout and no attempt in progress is
+ * evicted, among the {@link EVICTION_SCAN_LIMIT} oldest, so a flood of made-up names
+ * cannot erase a lockout; only when all of those are locked or busy does the oldest go,
+ * which keeps the bound (and the cost of one eviction) fixed at the price of that lockout.
  *
  * @example
  * const attempt = throttle.begin("alice", "10.0.0.5"); // throws LoginThrottledError
@@ -85,11 +118,17 @@ export class LoginThrottle {
   /** Admits an attempt, or throws LoginThrottledError while the account or address is locked. */
   begin(username: string, clientAddress: string): LoginAttempt {
     const now = this.#now();
-    const attempt = { account: keyOf(username.toLowerCase()), address: keyOf(clientAddress) };
-    const account = this.#entry(this.#accounts, attempt.account, now);
+    const attempt = {
+      account: keyOf(username.toLowerCase()),
+      name: keyOf(username),
+      address: keyOf(clientAddress),
+    };
+    // The address first: a locked address must not add or refresh names in the account
+    // table, or it could push a locked account out with made-up names at no cost.
     const address = this.#entry(this.#addresses, attempt.address, now);
-    this.#refuseIfLocked("account", account, this.options.maxFailuresPerAccount, now);
     this.#refuseIfLocked("address", address, this.options.maxFailuresPerAddress, now);
+    const account = this.#entry(this.#accounts, attempt.account, now);
+    this.#refuseIfLocked("account", account, this.options.maxFailuresPerAccount, now);
     account.pending++;
     address.pending++;
     return attempt;
@@ -103,8 +142,8 @@ export class LoginThrottle {
   refuseIfLocked(username: string, clientAddress: string): void {
     const now = this.#now();
     const pairs = [
-      ["account", this.#accounts.get(keyOf(username.toLowerCase()))],
       ["address", this.#addresses.get(keyOf(clientAddress))],
+      ["account", this.#accounts.get(keyOf(username.toLowerCase()))],
     ] as const;
     for (const [scope, entry] of pairs) {
       if (entry && entry.lockedUntil > now) {
@@ -126,6 +165,7 @@ export class LoginThrottle {
       entry.pending = Math.max(0, entry.pending - 1);
       entry.failures++;
       entry.lastFailureAt = now;
+      if (scope === "account") entry.failedAs = addFailedName(entry.failedAs, attempt.name);
       if (entry.failures < max || entry.lockedUntil > now) continue;
       entry.lockouts++;
       const windows = Math.min(2 ** (entry.lockouts - 1), MAX_LOCKOUT_WINDOWS);
@@ -140,9 +180,17 @@ export class LoginThrottle {
     return lockouts;
   }
 
-  /** Records a right password: the account starts afresh, the address's failures remain. */
+  /**
+   * Records a right password: the account starts afresh, unless failures came under another
+   * spelling of its name; the address's failures remain.
+   */
   succeeded(attempt: LoginAttempt): void {
-    this.#accounts.delete(attempt.account);
+    const account = this.#accounts.get(attempt.account);
+    if (account && (account.failedAs === null || account.failedAs === attempt.name)) {
+      this.#accounts.delete(attempt.account);
+    } else if (account) {
+      account.pending = Math.max(0, account.pending - 1);
+    }
     const address = this.#addresses.get(attempt.address);
     if (address) address.pending = Math.max(0, address.pending - 1);
   }
@@ -175,17 +223,39 @@ export class LoginThrottle {
     let entry = entries.get(key);
     if (entry) entries.delete(key);
     if (!entry || this.#isStale(entry, now)) {
-      entry = { pending: 0, failures: 0, lastFailureAt: 0, lockedUntil: 0, lockouts: 0 };
+      entry = {
+        pending: 0,
+        failures: 0,
+        lastFailureAt: 0,
+        lockedUntil: 0,
+        lockouts: 0,
+        failedAs: null,
+      };
     } else if (now - entry.lastFailureAt > this.options.windowMs) {
       // The window passed: old failures no longer count, but the lockout history does.
       entry.failures = 0;
     }
     entries.set(key, entry);
-    if (entries.size > this.#maxEntries) {
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
-    }
+    if (entries.size > this.#maxEntries) this.#evictOne(entries, key, now);
     return entry;
+  }
+
+  /**
+   * Drops the least recently seen entry that holds no lockout and no attempt in progress,
+   * among the oldest few; when all of those are locked or busy, the oldest of them.
+   */
+  #evictOne(entries: Map<string, Entry>, keep: string, now: number): void {
+    let oldest: string | null = null;
+    let scanned = 0;
+    for (const [key, entry] of entries) {
+      if (key === keep || scanned++ >= EVICTION_SCAN_LIMIT) break;
+      oldest ??= key;
+      if (entry.pending === 0 && entry.lockedUntil <= now) {
+        entries.delete(key);
+        return;
+      }
+    }
+    if (oldest !== null) entries.delete(oldest);
   }
 
   /** Forgotten entirely once a full window has passed after its last failure and lockout. */
@@ -201,4 +271,9 @@ function secondsUntil(entry: Entry, now: number): number {
 
 function keyOf(text: string): string {
   return text.length > MAX_KEY_LENGTH ? text.slice(0, MAX_KEY_LENGTH) : text;
+}
+
+/** The failed spelling record after one more failure under `name`. */
+function addFailedName(failedAs: Entry["failedAs"], name: string): Entry["failedAs"] {
+  return failedAs === null || failedAs === name ? name : SEVERAL_NAMES;
 }

@@ -1,3 +1,4 @@
+import { findCaseVariantKey } from "./case-variant-keys.ts";
 import { parseDigest } from "./digest.ts";
 import { findDuplicateKey } from "./duplicate-keys.ts";
 import { FOREIGN_LAYER_TYPES, MANIFEST_SHAPES, type ManifestShape } from "./media-types.ts";
@@ -37,6 +38,8 @@ export interface ParsedManifest {
  */
 export function parseManifest(bytes: Uint8Array, contentType: string | null): ParsedManifest {
   const document = parseJsonObject(bytes);
+  const caseVariant = findCaseVariantKey(document);
+  if (caseVariant !== null) throw invalid(caseVariant);
   if (document.schemaVersion !== 2) {
     throw invalid("schemaVersion must be 2 (schema 1 manifests are not supported)");
   }

@@ -96,7 +96,70 @@ describe("login throttle", () => {
     expect(() => throttle.abandoned(throttle.begin("alice", "10.0.0.2"))).not.toThrow();
   });
 
-  test("memory is bounded: the least recently seen names and addresses go first", () => {
+  test("a success under one spelling keeps failures under another", () => {
+    const { clock, throttle, fail, refusal } = throttleAt({ perAccount: 3 });
+    // Local names are case-sensitive: CAROL's owner logging in must not reset carol's count.
+    fail("carol", "10.0.0.1");
+    fail("carol", "10.0.0.1");
+    throttle.succeeded(throttle.begin("CAROL", "10.0.0.2"));
+    expect(fail("carol", "10.0.0.1")).toEqual([
+      { scope: "account", failures: 3, retryAfterSeconds: 60 },
+    ]);
+
+    // Nor the lockout history: the next lockout still lasts twice as long.
+    clock.now += 60_001;
+    throttle.succeeded(throttle.begin("CAROL", "10.0.0.2"));
+    fail("carol", "10.0.0.3");
+    fail("carol", "10.0.0.3");
+    expect(fail("carol", "10.0.0.3")[0]?.retryAfterSeconds).toBe(120);
+
+    // Failures under several spellings are cleared by none of them.
+    clock.now += 120_001;
+    fail("dave", "10.0.0.1");
+    fail("Dave", "10.0.0.1");
+    throttle.succeeded(throttle.begin("dave", "10.0.0.2"));
+    expect(fail("DAVE", "10.0.0.4")[0]?.scope).toBe("account");
+    expect(refusal("dave", "10.0.0.5")?.scope).toBe("account");
+  });
+
+  test("a locked address adds no names to the table, so it cannot push an account out", () => {
+    const { throttle, fail, refusal } = throttleAt({
+      perAccount: 3,
+      perAddress: 5,
+      maxEntries: 50,
+    });
+    for (let i = 0; i < 3; i++) fail("admin", "10.0.0.1");
+    for (let i = 0; i < 5; i++) fail(`guess${i}`, "10.6.6.6");
+    const before = throttle.size.accounts;
+
+    for (let i = 0; i < 1000; i++)
+      expect(refusal(`made-up${i}`, "10.6.6.6")?.scope).toBe("address");
+    expect(throttle.size.accounts).toBe(before);
+    expect(refusal("admin", "10.0.0.2")?.scope).toBe("account");
+  });
+
+  test("a flood of new names and addresses evicts no lockout and no attempt in progress", () => {
+    const { throttle, fail, refusal } = throttleAt({
+      perAccount: 2,
+      perAddress: 2,
+      maxEntries: 50,
+    });
+    fail("admin", "10.0.0.1");
+    fail("admin", "10.0.0.2");
+    fail("x", "10.9.9.9");
+    fail("y", "10.9.9.9");
+    const inProgress = throttle.begin("bob", "10.0.0.3");
+
+    for (let i = 0; i < 1000; i++) fail(`made-up${i}`, `10.1.${i >> 8}.${i & 255}`);
+    expect(throttle.size).toEqual({ accounts: 50, addresses: 50 });
+    expect(refusal("admin", "10.0.0.4")?.scope).toBe("account");
+    expect(refusal("z", "10.9.9.9")?.scope).toBe("address");
+    // Bob's attempt is still counted when it fails, so his next failure locks him.
+    expect(throttle.failed(inProgress)).toEqual([]);
+    expect(fail("bob", "10.0.0.5")[0]?.scope).toBe("account");
+  });
+
+  test("memory stays bounded when every name is locked: then the oldest goes", () => {
     const { throttle, fail, refusal } = throttleAt({ perAccount: 1, maxEntries: 100 });
     fail("victim", "10.9.9.9");
     for (let i = 0; i < 1000; i++) fail(`user${i}`, `10.0.${i >> 8}.${i & 255}`);

@@ -449,3 +449,71 @@ describe("descriptors", () => {
     expect(parse(ociManifest({ config: { ...CONFIG, size: 0 } })).blobs).toContain(CONFIG.digest);
   });
 });
+
+describe("keys that differ only in letter case", () => {
+  // Go's encoding/json (skopeo, containerd, docker) matches keys to fields without regard to
+  // case and keeps the last: MCR would check one list of layers and clients pull another.
+  test("a second layers list spelled Layers is refused", () => {
+    const layer = { ...LAYER_1, digest: digest("9") };
+    const message = invalidBecause(ociManifest({ Layers: [layer] }));
+    expect(message).toContain('"Layers"');
+    expect(message).toContain('"layers"');
+  });
+
+  test("a MediaType after the mediaType is refused", () => {
+    const text = JSON.stringify(ociManifest()).replace(
+      "}",
+      `},"MediaType":"${MEDIA_TYPES.ociIndex}"`,
+    );
+    expect(invalidBecause(new TextEncoder().encode(text))).toContain('"MediaType"');
+  });
+
+  const misspelled: Record<string, unknown> = {
+    "a top-level field in capitals": ociManifest({ LAYERS: [] }),
+    "a top-level field Go reads though MCR does not": ociManifest({ Manifests: [] }),
+    "a config digest": ociManifest({ config: { ...CONFIG, Digest: digest("9") } }),
+    "a layer's size with the long s Go folds onto s": ociManifest({
+      layers: [{ ...LAYER_1, "\u017fize": 7 }],
+    }),
+    "a subject's mediaType": ociManifest({
+      subject: { MEDIATYPE: MEDIA_TYPES.ociManifest, digest: digest("e"), size: 1 },
+    }),
+    "a child's platform": ociIndex({
+      manifests: [
+        { mediaType: MEDIA_TYPES.ociManifest, digest: digest("a"), size: 5, Platform: {} },
+      ],
+    }),
+    "a platform's os": ociIndex({
+      manifests: [
+        {
+          mediaType: MEDIA_TYPES.ociManifest,
+          digest: digest("a"),
+          size: 5,
+          platform: { architecture: "amd64", os: "linux", OS: "windows" },
+        },
+      ],
+    }),
+    "two unknown keys in a descriptor": ociManifest({
+      layers: [{ ...LAYER_1, "com.example.x": "1", "com.example.X": "2" }],
+    }),
+  };
+  for (const [what, document] of Object.entries(misspelled)) {
+    test(`${what} is refused`, () => {
+      expect(invalidBecause(document)).toMatch(/spelled exactly|differ only in letter case/);
+    });
+  }
+
+  test("annotations are maps, not fields: keys differing in case there are accepted", () => {
+    const annotations = { "org.Foo": "a", "org.foo": "b", MediaType: "c", Digest: "d" };
+    const document = ociManifest({
+      annotations,
+      layers: [{ ...LAYER_1, annotations }],
+      subject: { ...LAYER_2, annotations },
+      "com.example.extension": { Layers: [], layers: [] },
+    });
+    const parsed = parse(document);
+    expect(parsed.annotations).toEqual(annotations);
+    expect(parsed.references[1]?.annotations).toEqual(annotations);
+    expect(parsed.subject?.annotations).toEqual(annotations);
+  });
+});
