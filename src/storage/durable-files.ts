@@ -5,17 +5,17 @@ import { dirname } from "node:path";
  * Flushes a folder's entries to disk, so that a rename or a new file in it survives a power
  * cut. Linux needs this separately from syncing the file itself.
  */
-export async function syncFolder(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+export function syncFolder(path: string): Promise<void> {
+  return fsyncPath(path);
 }
 
 /** Flushes a file's bytes and size to disk. */
-export async function syncFile(path: string): Promise<void> {
+export function syncFile(path: string): Promise<void> {
+  return fsyncPath(path);
+}
+
+/** fsync(2) of whatever `path` names: Linux opens folders read-only for this too. */
+async function fsyncPath(path: string): Promise<void> {
   const handle = await open(path, "r");
   try {
     await handle.sync();
