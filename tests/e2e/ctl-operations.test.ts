@@ -25,11 +25,13 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     const human = await ctl(server, transport, ["audit", "tail", "--n", "3"]);
     expect(human.code).toBe(0);
     const lines = human.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^TIME +AGE +EVENT +ACTOR +REPOSITORY +DETAILS$/);
+    expect(lines[0]).toMatch(/^TIME +AGE +EVENT +ACTOR +ADDRESS +REPOSITORY +DETAILS$/);
     expect(lines.length).toBe(4);
     expect(lines[1]).toMatch(
       /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +(just now|\d+ seconds? ago) +\w+/,
     );
+    // Who did it from where: the address column holds an address or "-" (no client).
+    expect(human.stdout).toMatch(/ 127\.0\.0\.1 /);
 
     const all = jsonOf<{ events: AuditEvent[] }>(
       await ctl(server, transport, ["audit", "tail", "--n", "1000", "--json"]),

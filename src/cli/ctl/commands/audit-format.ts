@@ -8,12 +8,13 @@ import { absoluteSeconds, relativeTime } from "../output/time.ts";
 export function describeEvents(events: AuditEventJson[]): string {
   const now = new Date();
   return formatTable(
-    ["TIME", "AGE", "EVENT", "ACTOR", "REPOSITORY", "DETAILS"],
+    ["TIME", "AGE", "EVENT", "ACTOR", "ADDRESS", "REPOSITORY", "DETAILS"],
     events.map((event) => [
       absoluteSeconds(event.time),
       relativeTime(event.time, now),
       event.event_type,
       event.actor ?? "-",
+      event.client_address ?? "-",
       event.repository ?? "-",
       detailsOf(event),
     ]),
@@ -30,6 +31,7 @@ export function eventLine(event: AuditEventJson, now: Date): string {
     `(${relativeTime(event.time, now)})`,
     event.event_type,
     event.actor ?? "-",
+    event.client_address ?? "-",
     event.repository ?? "-",
     detailsOf(event),
   ];
