@@ -131,7 +131,10 @@ export async function handleOciRequest(
 ): Promise<Response> {
   try {
     if (url.pathname === "/v2/token" && deps.tokens) {
-      return await handleTokenRequest(request, url, clientAddress, deps.tokens);
+      return await handleTokenRequest(request, url, clientAddress, {
+        ...deps.tokens,
+        stallSeconds: deps.stallTimeout,
+      });
     }
     const route = parseOciPath(url.pathname);
     if (!route) {

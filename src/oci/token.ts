@@ -25,7 +25,7 @@ export async function handleTokenRequest(
   request: Request,
   url: URL,
   clientAddress: string,
-  tokens: { service: TokenService; authenticator: Authenticator },
+  tokens: { service: TokenService; authenticator: Authenticator; stallSeconds: number },
 ): Promise<Response> {
   if (request.method === "GET") {
     const outcome = await principalFromHeader(request, clientAddress, tokens.authenticator);
@@ -40,7 +40,12 @@ export async function handleTokenRequest(
     });
   }
   if (request.method === "POST") {
-    const body = await readLimitedBody(request, MAX_FORM_BYTES, 30, "token request form");
+    const body = await readLimitedBody(
+      request,
+      MAX_FORM_BYTES,
+      tokens.stallSeconds,
+      "token request form",
+    );
     const form = new URLSearchParams(new TextDecoder().decode(body));
     const outcome = await principalFromForm(form, clientAddress, tokens.authenticator);
     if ("invalid" in outcome) return ociErrorResponse(400, "UNSUPPORTED", outcome.invalid);
