@@ -53,6 +53,8 @@ export class Authenticator {
     const running = this.#checking.get(key);
     if (cached || running) {
       if (guessable) this.throttle.refuseIfLocked(username, clientAddress);
+      // A right password clears the name's typos, whether or not argon2id ran for it.
+      if (guessable && cached) this.throttle.succeededAgain(username);
       return cached ?? running;
     }
 

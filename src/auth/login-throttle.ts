@@ -68,15 +68,6 @@ const MAX_LOCKOUT_WINDOWS = 16;
 /** Longer names are cut: they are still told apart, and cannot fill memory. */
 const MAX_KEY_LENGTH = 128;
 /**
- * How many of the least recently seen entries are looked at for one that may be evicted.
- * A locked entry goes only when this many of the oldest are all locked or being checked.
- * With the default limits (10 failures a name, 50 an address, a locked address adds no
- * names), cycling 10,000 names through the table takes 200 addresses a window, and keeping
- * 256 names locked at its oldest end 2,560 more failures from another 52.
- */
-const EVICTION_SCAN_LIMIT = 256;
-
-/**
  * Slows password guessing. Failures are counted per account name (known or not, so the
  * answer never tells which accounts exist) and per client address; after too many within
  * the window, that name or address is locked out for a window, twice as long at each
@@ -95,9 +86,10 @@ const EVICTION_SCAN_LIMIT = 256;
  * entry holds two short strings (cut at 128 characters) and a few numbers, under 1 KB, so
  * the default 10,000 of each stay under about 20 MB in the worst case. When the table is
  * full, the least recently seen entry that holds no lockout and no attempt in progress is
- * evicted, among the {@link EVICTION_SCAN_LIMIT} oldest, so a flood of made-up names
- * cannot erase a lockout; only when all of those are locked or busy does the oldest go,
- * which keeps the bound (and the cost of one eviction) fixed at the price of that lockout.
+ * evicted, so a flood of made-up names cannot erase a lockout. When every entry is locked or
+ * busy (10,000 locked names: some 100,000 failures from 2,000 addresses a window), the new
+ * name is not remembered: its attempts still count against their address, and no lockout
+ * is given up for it.
  *
  * @example
  * const attempt = throttle.begin("alice", "10.0.0.5"); // throws LoginThrottledError
@@ -195,6 +187,18 @@ export class LoginThrottle {
     if (address) address.pending = Math.max(0, address.pending - 1);
   }
 
+  /**
+   * Records a right password that needed no attempt, because it was verified a moment ago:
+   * like {@link succeeded}, it clears the account's failures when they were all for this
+   * exact name; attempts in progress and the lockout history stay.
+   */
+  succeededAgain(username: string): void {
+    const account = this.#accounts.get(keyOf(username.toLowerCase()));
+    if (!account || (account.failedAs !== null && account.failedAs !== keyOf(username))) return;
+    account.failures = 0;
+    account.failedAs = null;
+  }
+
   /** Settles an attempt that ended without an answer (the identity service was down). */
   abandoned(attempt: LoginAttempt): void {
     for (const entry of [
@@ -241,21 +245,20 @@ export class LoginThrottle {
   }
 
   /**
-   * Drops the least recently seen entry that holds no lockout and no attempt in progress,
-   * among the oldest few; when all of those are locked or busy, the oldest of them.
+   * Drops the least recently seen entry that holds no lockout and no attempt in progress;
+   * when there is none, the newcomer `added` itself, which then counts against nothing but
+   * its address. Scanning past locked entries costs at most one pass over the table, and
+   * only while it is full of them.
    */
-  #evictOne(entries: Map<string, Entry>, keep: string, now: number): void {
-    let oldest: string | null = null;
-    let scanned = 0;
+  #evictOne(entries: Map<string, Entry>, added: string, now: number): void {
     for (const [key, entry] of entries) {
-      if (key === keep || scanned++ >= EVICTION_SCAN_LIMIT) break;
-      oldest ??= key;
+      if (key === added) break;
       if (entry.pending === 0 && entry.lockedUntil <= now) {
         entries.delete(key);
         return;
       }
     }
-    if (oldest !== null) entries.delete(oldest);
+    entries.delete(added);
   }
 
   /** Forgotten entirely once a full window has passed after its last failure and lockout. */

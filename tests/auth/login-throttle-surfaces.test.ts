@@ -170,6 +170,26 @@ test("an address that fails under many names is throttled for every name", async
   expect(lockouts[0]?.details).toMatchObject({ limit: "address", failures: MAX_FAILURES * 5 });
 }, 20_000);
 
+test("a right password answered from the cache still clears the name's typos", async () => {
+  await registry.running.accessLayer.accounts.create(
+    { username: "typist", accountType: "human", roles: [], password: PASSWORD },
+    null,
+  );
+  const login = SURFACES["/v2/token"];
+  if (!login) throw new Error("no surface");
+  const address = "192.0.2.150";
+  expect(await login("typist", PASSWORD, address)).toEqual({ result: "accepted" });
+  for (let i = 1; i < MAX_FAILURES; i++) {
+    expect(await login("typist", `typo ${i}`, address)).toEqual({ result: "wrong" });
+  }
+  // Verified a moment ago, so no argon2id runs: it must clear the count all the same.
+  expect(await login("typist", PASSWORD, address)).toEqual({ result: "accepted" });
+  for (let i = 1; i < MAX_FAILURES; i++) {
+    expect(await login("typist", `typo again ${i}`, address)).toEqual({ result: "wrong" });
+  }
+  expect(await login("typist", PASSWORD, address)).toEqual({ result: "accepted" });
+}, 20_000);
+
 test("a robot's API token still signs it in while guesses have locked its name", async () => {
   const robot = await createSystemAccount(registry, "ci-robot");
   const guesses = Array.from({ length: MAX_FAILURES }, (_, i) =>

@@ -159,13 +159,16 @@ describe("login throttle", () => {
     expect(fail("bob", "10.0.0.5")[0]?.scope).toBe("account");
   });
 
-  test("memory stays bounded when every name is locked: then the oldest goes", () => {
+  test("memory stays bounded when every name is locked: then newcomers are not remembered", () => {
     const { throttle, fail, refusal } = throttleAt({ perAccount: 1, maxEntries: 100 });
     fail("victim", "10.9.9.9");
     for (let i = 0; i < 1000; i++) fail(`user${i}`, `10.0.${i >> 8}.${i & 255}`);
     expect(throttle.size).toEqual({ accounts: 100, addresses: 100 });
-    expect(refusal("user999", "10.1.1.1")?.scope).toBe("account");
-    expect(refusal("victim", "10.1.1.1")).toBeNull();
+    // No lockout was given up for the flood: the first locked names stay locked.
+    expect(refusal("victim", "10.1.1.1")?.scope).toBe("account");
+    expect(refusal("user98", "10.1.1.1")?.scope).toBe("account");
+    // A name that found the table full of lockouts counts against its address only.
+    expect(refusal("user999", "10.1.1.1")).toBeNull();
   });
 
   test("very long names are cut and kept apart by their beginning", () => {
