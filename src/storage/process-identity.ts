@@ -37,9 +37,24 @@ export function processStartTime(pid: number): string | null {
  */
 export function isAlive(identity: ProcessIdentity): boolean {
   if (!pidRuns(identity.pid)) return false;
-  if (identity.startTime === null) return true;
+  if (identity.startTime === null) return looksLikeMcr(identity.pid);
   const now = processStartTime(identity.pid);
   return now === null || now === identity.startTime;
+}
+
+/**
+ * For an identity without a start time (a lock written by an older mcr): whether the process
+ * with that pid runs mcr serve or fsck, by its arguments. A pid-only lock naming a `sleep`
+ * or a shell after a reboot is stale; when /proc cannot say, the process is believed.
+ */
+function looksLikeMcr(pid: number): boolean {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return true;
+  }
+  return argv.includes("serve") || argv.includes("fsck");
 }
 
 function pidRuns(pid: number): boolean {

@@ -46,8 +46,26 @@ test("a lock naming a live process by its own pid and start time holds the folde
   expect(() => lockDataFolder(dataDir)).toThrow(`in use by another mcr serve (pid ${sleeper.pid})`);
 });
 
-test("a lock with a pid alone (written by an older mcr) holds the folder while that pid runs", () => {
+test("a lock with a pid alone (written by an older mcr) holds the folder while mcr serve runs as it", async () => {
+  const { dataDir } = folderWithSleeper();
+  // A process whose arguments say serve, as an older `mcr serve` would show.
+  const server = Bun.spawn(["sh", "-c", "sleep 30; true", "mcr", "serve"]);
+  cleanups.push(() => server.kill("SIGKILL"));
+  // Until the child has exec'd, its arguments are still this process's.
+  for (
+    let i = 0;
+    i < 100 && !readFileSync(`/proc/${server.pid}/cmdline`, "utf8").includes("serve");
+    i++
+  ) {
+    await Bun.sleep(10);
+  }
+  writeFileSync(join(dataDir, LOCK_FILE), `${server.pid}\n`);
+  expect(runningOwner(dataDir)).toBe(server.pid);
+});
+
+test("a lock with a pid alone that now names some other program is stale and taken over", () => {
   const { dataDir, sleeper } = folderWithSleeper();
   writeFileSync(join(dataDir, LOCK_FILE), `${sleeper.pid}\n`);
-  expect(runningOwner(dataDir)).toBe(sleeper.pid);
+  expect(runningOwner(dataDir)).toBeNull();
+  lockDataFolder(dataDir)();
 });
