@@ -219,7 +219,7 @@ async function ensureAdmin(
   report: InitReport,
 ): Promise<string | null> {
   const existed = existsSync(config.database.path);
-  const metadata = openDatabase(config.database);
+  const metadata = openOrFail(config.database);
   try {
     if (!existed) report.created(`database ${config.database.path}`);
     else if (metadata.migrated.length > 0)
@@ -252,6 +252,15 @@ async function ensureAdmin(
     return supplied ? null : password;
   } finally {
     await metadata.close();
+  }
+}
+
+/** The database, or exit 2 with one line saying why it cannot be opened (newer, damaged). */
+function openOrFail(options: Parameters<typeof openDatabase>[0]) {
+  try {
+    return openDatabase(options);
+  } catch (error) {
+    return fail(`${options.path}: ${(error as Error).message}; nothing was changed`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -136,6 +137,22 @@ test("mcr init --add-admin writes no config beside a registry started with flags
     expect(existsSync(join(cwd, "elsewhere"))).toBe(false);
   } finally {
     await mcr.stop();
+  }
+}, 30_000);
+
+test("mcr init on a database from a newer mcr says so in one line and changes nothing", async () => {
+  const cwd = tempFolder();
+  const env = { MCR_ADMIN_PASSWORD: "lost forever 123" };
+  expect((await runMcr(["init"], { cwd, env })).code).toBe(0);
+  const database = new Database(join(cwd, "data", "mcr.db"));
+  database.run("INSERT INTO schema_migrations VALUES (99, '0099_future', 1)");
+  database.close();
+
+  for (const args of [["init"], ["init", "--add-admin", "--username", "eve"]]) {
+    const refused = await runMcr(args, { cwd, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("written by a newer mcr");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
   }
 }, 30_000);
 
