@@ -4,7 +4,12 @@ import type { Logger } from "../log/logger.ts";
 import { CredentialCache, credentialKey } from "./credential-cache.ts";
 import type { Identity } from "./identity.ts";
 import type { IdentityProvider } from "./identity-provider.ts";
-import type { Lockout, LoginAttempt, LoginThrottle } from "./login-throttle.ts";
+import {
+  type Lockout,
+  type LoginAttempt,
+  type LoginThrottle,
+  LoginThrottledError,
+} from "./login-throttle.ts";
 import type { TokenStore } from "./token-store.ts";
 
 /** What a bearer token turned out to be. */
@@ -41,24 +46,23 @@ export class Authenticator {
    * @throws IdentityUnavailableError when the identity service cannot be asked
    */
   async verifyPassword(username: string, password: string, clientAddress: string) {
-    // A robot's API token used as its password is 256 random bits: nobody guesses it, so it
-    // passes even while its name is locked. Otherwise anyone who knows a CI robot's name
-    // could stop its pushes with ten wrong passwords.
-    const guessable = !(await this.#isOwnApiToken(username, password));
-
     // Verified a moment ago, or being verified for another request: no new guess, so no
     // attempt is counted, but a lockout still stands.
     const cached = this.#cache.get(username, password);
     const key = credentialKey(username, password);
     const running = this.#checking.get(key);
     if (cached || running) {
-      if (guessable) this.throttle.refuseIfLocked(username, clientAddress);
+      await this.#unlessOwnApiToken(username, password, () =>
+        this.throttle.refuseIfLocked(username, clientAddress),
+      );
       // A right password clears the name's typos, whether or not argon2id ran for it.
-      if (guessable && cached) this.throttle.succeededAgain(username);
+      if (cached) this.throttle.succeededAgain(username);
       return cached ?? running;
     }
 
-    const attempt = guessable ? this.throttle.begin(username, clientAddress) : null;
+    const attempt = await this.#unlessOwnApiToken(username, password, () =>
+      this.throttle.begin(username, clientAddress),
+    );
     const check = this.#settle(attempt, this.#checkPassword(username, password, clientAddress), {
       name: username,
       clientAddress,
@@ -115,9 +119,22 @@ export class Authenticator {
     return identity;
   }
 
-  async #isOwnApiToken(username: string, password: string): Promise<boolean> {
-    const token = await this.tokens.verify(password, ["api"]);
-    return token?.identity.username === username;
+  /**
+   * Runs a throttle step; when it refuses, lets the login through anyway (with no attempt)
+   * if the password is this account's own API token. A robot's token is 256 random bits:
+   * nobody guesses it, so it passes even while its name is locked; otherwise anyone who knows
+   * a CI robot's name could stop its pushes with ten wrong passwords. The token is looked up
+   * only when the throttle refuses, so the hot path pays nothing for this.
+   */
+  async #unlessOwnApiToken<T>(username: string, password: string, step: () => T) {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof LoginThrottledError)) throw error;
+      const token = await this.tokens.verify(password, ["api"]);
+      if (token?.identity.username !== username) throw error;
+      return null;
+    }
   }
 
   async #recordLockout(actor: Actor, lockout: Lockout): Promise<void> {
