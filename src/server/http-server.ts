@@ -105,26 +105,20 @@ export function startHttpServer(
             ? ociErrorResponse(400, "UNSUPPORTED", "the Host header does not form a valid URL")
             : await handle(request);
       } catch (error) {
-        if (request.signal.aborted) {
-          // The client hung up mid-request (a cancelled push, a killed CI job): not the
-          // server's fault, so neither an error line nor a 5xx in the metrics.
-          response = ociErrorResponse(
-            CLIENT_CLOSED_REQUEST,
-            "UNKNOWN",
-            "the client closed the connection",
-          );
-        } else {
+        // A client that hung up mid-request (a cancelled push, a killed CI job) is not the
+        // server's fault: no error line for it (its answer becomes a 499 below).
+        if (!request.signal.aborted) {
           log.error("request failed", {
             request_id: id,
             // A DOMException's stack is empty, not absent: fall back to its message then.
             error: error instanceof Error ? error.stack || error.message : String(error),
           });
-          response = ociErrorResponse(500, "UNKNOWN", `internal error; request id ${id}`);
         }
+        response = ociErrorResponse(500, "UNKNOWN", `internal error; request id ${id}`);
       }
-      if (request.signal.aborted && response.status >= 400 && response.status !== 499) {
-        // A refusal caused by the hang-up itself (a body cut short) reaches nobody; count it
-        // as the client's, as for a handler that threw.
+      if (request.signal.aborted && response.status >= 400) {
+        // A failure or refusal caused by the hang-up itself (a body cut short) reaches
+        // nobody; it is counted as the client's, not as a 5xx in the metrics.
         response = ociErrorResponse(
           CLIENT_CLOSED_REQUEST,
           "UNKNOWN",
