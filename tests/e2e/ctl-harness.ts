@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { basic } from "../helpers/auth.ts";
-import type { CommandResult } from "../helpers/run-command.ts";
+import { type CommandResult, runCommand } from "../helpers/run-command.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 import { MCR_BINARY, type McrProcess, runMcr, startMcr } from "./mcr-process.ts";
 
@@ -97,19 +97,11 @@ export async function runCtlBinary(
   argv: string[],
   options: { cwd: string; stdin?: string; env?: Record<string, string> },
 ): Promise<CommandResult> {
-  const child = Bun.spawn([MCR_BINARY, ...argv], {
+  return runCommand([MCR_BINARY, ...argv], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
-    stdin: new TextEncoder().encode(options.stdin ?? ""),
-    stdout: "pipe",
-    stderr: "pipe",
+    stdin: options.stdin ?? "",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, output: `${stdout}${stderr}`, code };
 }
 
 /** The JSON document a successful `--json` run printed; fails the test with its stderr. */

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { runCommand } from "./run-command.ts";
 
 /** How a command run on a pseudo-terminal ended. */
 export interface TerminalRun {
@@ -24,7 +25,7 @@ export async function runInTerminal(
   steps: Array<[prompt: string, keys: string]>,
   options: { cwd: string; env?: Record<string, string>; timeoutSeconds?: number },
 ): Promise<TerminalRun> {
-  const child = Bun.spawn(["python3", RUNNER, ...command], {
+  const { stdout, stderr, code } = await runCommand(["python3", RUNNER, ...command], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -33,14 +34,7 @@ export async function runInTerminal(
       PTY_STEPS: JSON.stringify(steps),
       PTY_TIMEOUT: String(options.timeoutSeconds ?? 4),
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
   if (code !== 0) throw new Error(`pty-run.py failed (exit ${code}): ${stderr}`);
   return JSON.parse(stdout) as TerminalRun;
 }

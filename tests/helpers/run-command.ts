@@ -13,12 +13,12 @@ export interface CommandResult {
  */
 export async function runCommand(
   command: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
 ): Promise<CommandResult> {
   const child = Bun.spawn(command, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdin: "ignore",
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",
     stderr: "pipe",
   });
