@@ -6,30 +6,16 @@
  * mount(8) needs root: as another user the file is skipped with a message.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { basic, bearer, pushImageAs } from "../helpers/auth.ts";
-import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
+import { canMount, fillTheRest, mountSmallDisk, type SmallDisk } from "../helpers/small-disk.ts";
 import { type McrProcess, startMcr } from "./mcr-process.ts";
 
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn("disk-full-tokens.test.ts skipped: mounting a tmpfs needs root");
+if (!canMount) console.warn("disk-full-tokens.test.ts skipped: mounting a tmpfs needs root");
 
 const PASSWORD = "a long enough admin password";
 const ADMIN = basic("admin", PASSWORD);
-
-/** Writes zeros to `path` until the disk refuses. */
-function fillTheRest(path: string): void {
-  const handle = openSync(path, "w");
-  const zeros = new Uint8Array(64 * 1024);
-  try {
-    for (;;) writeSync(handle, zeros);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
-  } finally {
-    closeSync(handle);
-  }
-}
 
 async function pullToken(base: string): Promise<Response> {
   return fetch(`${base}/v2/token?service=mcr&scope=repository:team/app:pull`, {
@@ -37,20 +23,15 @@ async function pullToken(base: string): Promise<Response> {
   });
 }
 
-describe.skipIf(!isRoot)("token clients on a full disk", () => {
-  let mountPoint = "";
-  let mounted = false;
+describe.skipIf(!canMount)("token clients on a full disk", () => {
+  let disk: SmallDisk | undefined;
   let mcr: McrProcess;
   let filler = "";
   let image: Awaited<ReturnType<typeof pushImageAs>>;
 
   beforeAll(async () => {
-    mountPoint = makeTempFolder("mcr-disk-full-tokens-");
-    const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint]);
-    if (mount.exitCode !== 0) {
-      throw new Error(`mount -t tmpfs failed (exit ${mount.exitCode}): ${mount.stderr}`);
-    }
-    mounted = true;
+    disk = mountSmallDisk("8m", "mcr-disk-full-tokens-");
+    const mountPoint = disk.path;
     filler = join(mountPoint, "filler");
     const dataDir = join(mountPoint, "data");
     mcr = await startMcr(["--listen", "127.0.0.1:0", "--data-dir", dataDir], {
@@ -65,11 +46,7 @@ describe.skipIf(!isRoot)("token clients on a full disk", () => {
 
   afterAll(async () => {
     await mcr?.stop("SIGKILL");
-    if (mounted) {
-      const unmount = Bun.spawnSync(["umount", mountPoint]);
-      if (unmount.exitCode !== 0) Bun.spawnSync(["umount", "--lazy", mountPoint]);
-    }
-    removeFolder(mountPoint);
+    disk?.remove();
   });
 
   test("a pull token is issued, and pulls with it", async () => {

@@ -8,32 +8,16 @@
  * that is refused fails the file with mount's own words.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeSync, openSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { imageManifest, pushBlob, pushImage, sha256 } from "../helpers/oci-client.ts";
 import { expectOciError, openUpload } from "../helpers/oci-expect.ts";
-import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
+import { canMount, fillTheRest, mountSmallDisk, type SmallDisk } from "../helpers/small-disk.ts";
 import { type McrProcess, startMcr } from "./mcr-process.ts";
 
 const TMPFS_SIZE = "16m";
 const MIB = 1024 * 1024;
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn("disk-full.test.ts skipped: mounting a tmpfs needs root");
-
-/** Writes zeros to `path` until the disk refuses, so that nothing is left for anyone. */
-function fillTheRest(path: string): number {
-  const handle = openSync(path, "w");
-  const zeros = new Uint8Array(64 * 1024);
-  let written = 0;
-  try {
-    for (;;) written += writeSync(handle, zeros);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
-  } finally {
-    closeSync(handle);
-  }
-  return written;
-}
+if (!canMount) console.warn("disk-full.test.ts skipped: mounting a tmpfs needs root");
 
 /** A blob of `size` bytes that no other call returns, so that each push needs new space. */
 function distinctBlob(seed: number, size: number): Uint8Array {
@@ -71,9 +55,8 @@ async function pulledDigest(url: string): Promise<string> {
   return sha256(new Uint8Array(await response.arrayBuffer()));
 }
 
-describe.skipIf(!isRoot)("a data folder whose disk fills up", () => {
-  let mountPoint = "";
-  let mounted = false;
+describe.skipIf(!canMount)("a data folder whose disk fills up", () => {
+  let disk: SmallDisk | undefined;
   let mcr: McrProcess;
   let dataDir = "";
   let filler = "";
@@ -97,13 +80,8 @@ describe.skipIf(!isRoot)("a data folder whose disk fills up", () => {
   }
 
   beforeAll(async () => {
-    mountPoint = makeTempFolder("mcr-disk-full-");
-    const options = ["-t", "tmpfs", "-o", `size=${TMPFS_SIZE}`];
-    const mount = Bun.spawnSync(["mount", ...options, "tmpfs", mountPoint]);
-    if (mount.exitCode !== 0) {
-      throw new Error(`mount -t tmpfs failed (exit ${mount.exitCode}): ${mount.stderr}`);
-    }
-    mounted = true;
+    disk = mountSmallDisk(TMPFS_SIZE, "mcr-disk-full-");
+    const mountPoint = disk.path;
     dataDir = join(mountPoint, "data");
     filler = join(mountPoint, "filler");
     mcr = await startMcr(["--listen", "127.0.0.1:0", "--data-dir", dataDir], {
@@ -114,15 +92,7 @@ describe.skipIf(!isRoot)("a data folder whose disk fills up", () => {
 
   afterAll(async () => {
     await mcr?.stop("SIGKILL");
-    if (mounted) {
-      const unmount = Bun.spawnSync(["umount", mountPoint]);
-      if (unmount.exitCode !== 0) {
-        // Something still holds a file open; detach it rather than leave a mount behind.
-        Bun.spawnSync(["umount", "--lazy", mountPoint]);
-        throw new Error(`umount ${mountPoint} failed: ${unmount.stderr}`);
-      }
-    }
-    removeFolder(mountPoint);
+    disk?.remove();
   });
 
   test("pushes work until the disk fills, then answer 507 and keep no partial file", async () => {
