@@ -41,6 +41,11 @@ export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
 
   const migrated = applyMigrations(sqlite, MIGRATIONS);
   cacheStatements(sqlite);
+  return withKysely(sqlite, migrated);
+}
+
+/** kysely on an open connection, and a close that ends both. */
+function withKysely(sqlite: Database, migrated: string[]): MetadataDatabase {
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
   return {
     db,
@@ -70,16 +75,7 @@ export function openDatabaseReadOnly(options: OpenDatabaseOptions): MetadataData
         "start mcr serve once to bring it up to date",
     );
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect(sqlite) });
-  return {
-    db,
-    sqlite,
-    migrated: [],
-    close: async () => {
-      await db.destroy();
-      sqlite.close();
-    },
-  };
+  return withKysely(sqlite, []);
 }
 
 /**
