@@ -15,6 +15,10 @@ const build = Bun.spawnSync(
     process.execPath,
     "build",
     "src/main.ts",
+    // A worker is an entry point of its own; src/storage/hash-thread.ts finds it by its path
+    // below --root.
+    "src/storage/hash-worker.ts",
+    "--root=src",
     "--compile",
     "--minify",
     "--bytecode",

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import type { BlobFileState, BlobStore, ByteRange } from "./blob-store.ts";
 import { makeFolderDurably, syncFile, syncFolder } from "./durable-files.ts";
 import { hashFile } from "./hash-file.ts";
+import { RunningHash } from "./hash-thread.ts";
 import { StorageError } from "./storage-error.ts";
 import { writeStream } from "./write-stream.ts";
 
@@ -27,7 +28,7 @@ export class FilesystemBlobStore implements BlobStore {
   readonly #uploadsRoot: string;
   readonly #quarantineRoot: string;
   /** Running hashes of uploads, so finishing one does not read it back; lost on restart. */
-  readonly #hashes = new Map<string, { size: number; hasher: Bun.CryptoHasher }>();
+  readonly #hashes = new Map<string, { size: number; hash: RunningHash }>();
 
   private constructor(dataDir: string) {
     this.#blobsRoot = join(dataDir, "blobs");
@@ -153,7 +154,7 @@ export class FilesystemBlobStore implements BlobStore {
   async startUpload(id: string): Promise<void> {
     const handle = await open(this.#uploadPath(id), "wx");
     await handle.close();
-    this.#hashes.set(id, { size: 0, hasher: new Bun.CryptoHasher("sha256") });
+    this.#hashes.set(id, { size: 0, hash: RunningHash.start() });
   }
 
   async appendUpload(
@@ -172,7 +173,7 @@ export class FilesystemBlobStore implements BlobStore {
       const state = await this.#hashStateAt(id, path, offset);
       try {
         let received = 0;
-        const end = await writeStream(handle, offset, body, (chunk) => {
+        const end = await writeStream(handle, offset, body, state.hash, (chunk) => {
           received += chunk.length;
           // Stop a chunk that outgrows its announced length at once, not after writing it all.
           if (expectedLength !== undefined && received > expectedLength) {
@@ -181,7 +182,6 @@ export class FilesystemBlobStore implements BlobStore {
               `the chunk was announced as ${expectedLength} bytes but carried more`,
             );
           }
-          state.hasher.update(chunk);
         });
         if (expectedLength !== undefined && end - offset !== expectedLength) {
           throw new StorageError(
@@ -190,11 +190,12 @@ export class FilesystemBlobStore implements BlobStore {
           );
         }
         await handle.datasync();
-        this.#hashes.set(id, { size: end, hasher: state.hasher });
+        this.#hashes.set(id, { size: end, hash: state.hash });
         return end;
       } catch (error) {
         // Cut the upload back to where this request began, so its recorded size stays true.
-        this.#hashes.delete(id);
+        state.hash.forget();
+        this.#forgetHash(id);
         await handle.truncate(offset).catch(() => {});
         throw error;
       }
@@ -219,11 +220,11 @@ export class FilesystemBlobStore implements BlobStore {
     }
 
     const running = this.#hashes.get(id);
-    const hasher =
-      algorithm === "sha256" && running?.size === size
-        ? running.hasher.copy()
-        : await hashFile(path, algorithm, size);
-    if (hasher.digest("hex") !== hex) {
+    const actual =
+      algorithm === "sha256" && running?.size === size && !running.hash.lost
+        ? await running.hash.digest()
+        : (await hashFile(path, algorithm, size)).digest("hex");
+    if (actual !== hex) {
       throw new StorageError("digest-mismatch", `uploaded content does not match ${digest}`);
     }
 
@@ -236,17 +237,17 @@ export class FilesystemBlobStore implements BlobStore {
     await makeFolderDurably(dirname(target));
     await rename(path, target);
     await syncFolder(dirname(target));
-    this.#hashes.delete(id);
+    this.#forgetHash(id);
   }
 
   async cutUpload(id: string, size: number): Promise<void> {
     // The running hash covers the dropped bytes; the next append rebuilds it from the file.
-    this.#hashes.delete(id);
+    this.#forgetHash(id);
     await truncateFile(this.#uploadPath(id), size);
   }
 
   async removeUpload(id: string): Promise<void> {
-    this.#hashes.delete(id);
+    this.#forgetHash(id);
     await rm(this.#uploadPath(id), { force: true });
   }
 
@@ -270,7 +271,8 @@ export class FilesystemBlobStore implements BlobStore {
   /** The running hash of the first `offset` bytes, re-read from disk when it was lost. */
   async #hashStateAt(id: string, path: string, offset: number) {
     const known = this.#hashes.get(id);
-    if (known && known.size === offset) return known;
+    if (known && known.size === offset && !known.hash.lost) return known;
+    this.#forgetHash(id);
 
     const onDisk = (await stat(path)).size;
     if (onDisk < offset) {
@@ -278,7 +280,12 @@ export class FilesystemBlobStore implements BlobStore {
     }
     // Bytes past the recorded size were written by a request that never finished.
     if (onDisk > offset) await truncateFile(path, offset);
-    return { size: offset, hasher: await hashFile(path, "sha256", offset) };
+    return { size: offset, hash: await RunningHash.resume(path, offset) };
+  }
+
+  #forgetHash(id: string): void {
+    this.#hashes.get(id)?.hash.forget();
+    this.#hashes.delete(id);
   }
 
   /**

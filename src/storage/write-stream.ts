@@ -1,44 +1,81 @@
 import type { FileHandle } from "node:fs/promises";
+import type { RunningHash } from "./hash-thread.ts";
+import { giveBack, SLOT_BYTES, type Slot, takeSlot } from "./shared-slots.ts";
 
-/** Request bodies arrive in small chunks; writing them in 1 MiB pieces saves system calls. */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Slots of one stream being written and hashed while the next one fills. */
+const SLOTS_IN_FLIGHT = 2;
+
+type SentSlot = { slot: Slot; done: Promise<void> };
 
 /**
- * Writes every chunk of `body` to `handle` starting at `offset`, calling `onChunk` with each
- * chunk (to hash it) in order. Returns the offset after the last byte written.
+ * Writes every chunk of `body` to `handle` starting at `offset` and adds it to `hash`,
+ * calling `onChunk` with each chunk first (it may throw to stop the stream). Request bodies
+ * arrive in chunks of tens of KiB; they are gathered into 1 MiB slots, and each full slot is
+ * written (on the file system's thread pool) and hashed (on a hashing thread) at once while
+ * the next slot fills from the request. Returns the offset after the last byte.
+ *
+ * When it throws, every write it started has finished, so the caller may cut the file
+ * back; the hash then holds an unknown part of the bytes and must be dropped.
  */
 export async function writeStream(
   handle: FileHandle,
   offset: number,
   body: AsyncIterable<Uint8Array>,
+  hash: RunningHash,
   onChunk: (chunk: Uint8Array) => void,
 ): Promise<number> {
-  const buffer = new Uint8Array(WRITE_BUFFER_BYTES);
-  let buffered = 0;
+  const inFlight: SentSlot[] = [];
+  let slot = takeSlot();
+  let filled = 0;
   let position = offset;
 
-  const flush = async (bytes: Uint8Array) => {
-    let written = 0;
-    while (written < bytes.length) {
-      const result = await handle.write(bytes, written, bytes.length - written, position + written);
-      written += result.bytesWritten;
-    }
-    position += bytes.length;
+  const send = () => {
+    const written = writeAll(handle, slot.bytes.subarray(0, filled), position);
+    const done = Promise.all([written, hash.update(slot, filled)]).then(() => {});
+    // Awaited in order below; this keeps a failure not awaited yet from counting as unhandled.
+    done.catch(() => {});
+    inFlight.push({ slot, done });
+    position += filled;
+    filled = 0;
+  };
+  const nextSlot = async () => {
+    if (inFlight.length < SLOTS_IN_FLIGHT) return takeSlot();
+    const oldest = inFlight[0] as SentSlot;
+    await oldest.done;
+    inFlight.shift();
+    return oldest.slot;
   };
 
-  for await (const chunk of body) {
-    onChunk(chunk);
-    if (buffered + chunk.length > buffer.length) {
-      await flush(buffer.subarray(0, buffered));
-      buffered = 0;
+  try {
+    for await (const chunk of body) {
+      onChunk(chunk);
+      let used = 0;
+      while (used < chunk.length) {
+        const count = Math.min(chunk.length - used, SLOT_BYTES - filled);
+        slot.bytes.set(chunk.subarray(used, used + count), filled);
+        filled += count;
+        used += count;
+        if (filled === SLOT_BYTES) {
+          send();
+          slot = await nextSlot();
+        }
+      }
     }
-    if (chunk.length >= buffer.length) {
-      await flush(chunk);
-    } else {
-      buffer.set(chunk, buffered);
-      buffered += chunk.length;
-    }
+    if (filled > 0) send();
+    for (const { done } of inFlight) await done;
+    return position;
+  } finally {
+    // On failure too, no slot goes back while a write or a hash may still read it.
+    await Promise.allSettled(inFlight.map(({ done }) => done));
+    for (const sent of inFlight) giveBack(sent.slot);
+    if (!inFlight.some((sent) => sent.slot === slot)) giveBack(slot);
   }
-  await flush(buffer.subarray(0, buffered));
-  return position;
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const result = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += result.bytesWritten;
+  }
 }

@@ -1,0 +1,164 @@
+import { availableParallelism } from "node:os";
+import type { HashReply, HashRequest } from "./hash-protocol.ts";
+import { onSlotDropped, type Slot } from "./shared-slots.ts";
+
+/**
+ * The main thread's side of the hashing threads: each upload's running sha256 lives in one
+ * of a few Workers (hash-worker.ts), which hash the bytes the upload wrote while the main
+ * thread goes on reading requests. With one core left for them, a busy registry hashes on
+ * both cores at once instead of queueing every upload's hashing behind its request handling.
+ *
+ * The workers start on first use and do not keep the process alive. If one dies, the
+ * states it held are lost: `RunningHash.lost` says so, and the owner rebuilds the state from
+ * the file.
+ */
+class HashThread {
+  #worker: Worker | null = null;
+  #nextTicket = 1;
+  readonly #pending = new Map<
+    number,
+    { resolve(reply: HashReply): void; reject(e: Error): void }
+  >();
+  /** Slots the worker holds, so they are sent only once. */
+  readonly #slotsSent = new Set<number>();
+  /** Counts the workers this thread has lost; a state made under an older one is gone. */
+  generation = 0;
+
+  constructor() {
+    onSlotDropped((slot) => {
+      if (this.#slotsSent.delete(slot.id)) this.send({ kind: "drop-slot", slot: slot.id });
+    });
+  }
+
+  /** The slot's memory when the worker does not hold it yet. */
+  bufferFor(slot: Slot): SharedArrayBuffer | undefined {
+    if (this.#slotsSent.has(slot.id)) return undefined;
+    this.#slotsSent.add(slot.id);
+    return slot.bytes.buffer as SharedArrayBuffer;
+  }
+
+  send(request: HashRequest): void {
+    this.#started().postMessage(request);
+  }
+
+  ask(request: HashRequest & { ticket: number }): Promise<HashReply> {
+    return new Promise((resolve, reject) => {
+      this.#pending.set(request.ticket, { resolve, reject });
+      this.send(request);
+    });
+  }
+
+  ticket(): number {
+    return this.#nextTicket++;
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(hashWorkerEntry(), { smol: true });
+    worker.unref();
+    worker.onmessage = (event: MessageEvent<HashReply>) => {
+      const waiting = this.#pending.get(event.data.ticket);
+      this.#pending.delete(event.data.ticket);
+      if (!waiting) return;
+      if (event.data.error !== undefined) waiting.reject(new Error(event.data.error));
+      else waiting.resolve(event.data);
+    };
+    worker.onerror = (event) => this.#lose(new Error(`a hashing thread failed: ${event.message}`));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #lose(error: Error): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.generation++;
+    this.#slotsSent.clear();
+    for (const waiting of this.#pending.values()) waiting.reject(error);
+    this.#pending.clear();
+  }
+}
+
+/**
+ * Where the worker's code is. From source, beside this file. In the compiled executable every
+ * module is bundled into one file at the root of its embedded file system, and the worker,
+ * an entry point of its own (scripts/build.ts, `--root=src`), keeps its path below src/.
+ */
+function hashWorkerEntry(): string {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return compiled ? "./storage/hash-worker.ts" : new URL("./hash-worker.ts", import.meta.url).href;
+}
+
+/** One thread fewer than the cores, so request handling keeps one; at least one, at most 4. */
+const THREAD_COUNT = Math.max(1, Math.min(4, availableParallelism() - 1));
+const threads: HashThread[] = [];
+let nextThread = 0;
+let nextKey = 1;
+
+function pickThread(): HashThread {
+  if (threads.length < THREAD_COUNT) threads.push(new HashThread());
+  const thread = threads[nextThread % threads.length] as HashThread;
+  nextThread++;
+  return thread;
+}
+
+/**
+ * A sha256 state kept by a hashing thread. Updates are applied in the order they are sent;
+ * each one's promise settles when the thread has read the bytes, after which the caller may
+ * reuse the buffer.
+ */
+export class RunningHash {
+  readonly #thread: HashThread;
+  readonly #key: number;
+  readonly #generation: number;
+
+  private constructor(thread: HashThread) {
+    this.#thread = thread;
+    this.#key = nextKey++;
+    this.#generation = thread.generation;
+  }
+
+  /** An empty state. */
+  static start(): RunningHash {
+    const hash = new RunningHash(pickThread());
+    hash.#thread.send({ kind: "start", key: hash.#key });
+    return hash;
+  }
+
+  /** A state holding the first `length` bytes of the file at `path`, read by the thread. */
+  static async resume(path: string, length: number): Promise<RunningHash> {
+    const hash = new RunningHash(pickThread());
+    const thread = hash.#thread;
+    await thread.ask({ kind: "resume", key: hash.#key, path, length, ticket: thread.ticket() });
+    return hash;
+  }
+
+  /** True when the thread holding this state died; the state must be rebuilt. */
+  get lost(): boolean {
+    return this.#generation !== this.#thread.generation;
+  }
+
+  /** Adds the first `length` bytes of `slot`, which stays untouched until this settles. */
+  async update(slot: Slot, length: number): Promise<void> {
+    const thread = this.#thread;
+    await thread.ask({
+      kind: "update",
+      key: this.#key,
+      slot: slot.id,
+      buffer: thread.bufferFor(slot),
+      length,
+      ticket: thread.ticket(),
+    });
+  }
+
+  /** The hex digest of everything added so far; the state stays and may take more. */
+  async digest(): Promise<string> {
+    const thread = this.#thread;
+    const reply = await thread.ask({ kind: "digest", key: this.#key, ticket: thread.ticket() });
+    return reply.hex ?? "";
+  }
+
+  /** Frees the state in its thread. */
+  forget(): void {
+    if (!this.lost) this.#thread.send({ kind: "forget", key: this.#key });
+  }
+}
