@@ -1,4 +1,5 @@
 import { RegistryError } from "../registry/registry-error.ts";
+import { requestBodyValve } from "../server/memory-valve.ts";
 
 /**
  * The least a request body must deliver in each stall window. Bun cuts a body slower than
@@ -61,6 +62,7 @@ async function* guardAgainstStalls(
       }
       if (next.done) return;
       windowBytes += next.value.length;
+      requestBodyValve.bodyBytesRead(next.value.length);
       yield next.value;
     }
   } finally {

@@ -1,0 +1,77 @@
+import { describe, expect, test } from "bun:test";
+import { MemoryValve } from "../../src/server/memory-valve.ts";
+
+const MiB = 1024 * 1024;
+
+/** A valve over a pretend process whose memory and clock the test moves. */
+function pretendProcess(options: { headroomMiB?: number; minIntervalMs?: number } = {}) {
+  const state = { residentMiB: 50, nowMs: 0, collections: 0, freedTo: 50 };
+  const valve = new MemoryValve({
+    headroomBytes: (options.headroomMiB ?? 16) * MiB,
+    minIntervalMs: options.minIntervalMs ?? 50,
+    checkEveryBytes: MiB,
+    residentBytes: () => state.residentMiB * MiB,
+    now: () => state.nowMs,
+    collect: () => {
+      state.collections++;
+      state.residentMiB = state.freedTo;
+    },
+  });
+  return { valve, state };
+}
+
+describe("MemoryValve", () => {
+  test("does not collect while memory stays within the headroom", () => {
+    const { valve, state } = pretendProcess();
+    state.residentMiB = 65;
+    for (let i = 0; i < 100; i++) valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(0);
+  });
+
+  test("collects once memory rises past the headroom, and measures again after", () => {
+    const { valve, state } = pretendProcess();
+    state.residentMiB = 67;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+    expect(state.residentMiB).toBe(50);
+  });
+
+  test("looks at memory only every so many body bytes", () => {
+    const { valve, state } = pretendProcess();
+    state.residentMiB = 90;
+    valve.bodyBytesRead(MiB / 2);
+    expect(state.collections).toBe(0);
+    valve.bodyBytesRead(MiB / 2);
+    expect(state.collections).toBe(1);
+  });
+
+  test("collects at most once per interval however fast memory rises", () => {
+    const { valve, state } = pretendProcess({ minIntervalMs: 50 });
+    state.freedTo = 50;
+    for (let ms = 0; ms < 1000; ms += 5) {
+      state.nowMs = ms;
+      state.residentMiB = 200;
+      valve.bodyBytesRead(MiB);
+    }
+    expect(state.collections).toBe(20);
+  });
+
+  test("memory that stays after a collection raises the level, so it is not collected again", () => {
+    const { valve, state } = pretendProcess();
+    // A cache grew: a collection frees nothing below 120 MiB.
+    state.freedTo = 120;
+    state.residentMiB = 120;
+    state.nowMs = 1000;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+    for (let ms = 2000; ms < 3000; ms += 100) {
+      state.nowMs = ms;
+      state.residentMiB = 130;
+      valve.bodyBytesRead(MiB);
+    }
+    expect(state.collections).toBe(1);
+    state.residentMiB = 137;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(2);
+  });
+});
