@@ -1,6 +1,7 @@
 /**
- * Pushes and pulls one large blob through the compiled binary and reports the server's peak
- * resident memory and throughput: memory must not grow with blob size.
+ * Pushes one large blob through the compiled binary in one PUT and again in 16 MiB PATCHes,
+ * pulls it, and reports the server's peak resident memory and throughput of each: memory must
+ * not grow with blob size.
  *
  *     bun run bench                 # 1 GiB
  *     BENCH_BLOB_MIB=4096 bun run bench
@@ -9,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMcr } from "../tests/e2e/mcr-process.ts";
+import { pushChunked } from "./lib/registry-client.ts";
 
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 1024);
 const CHUNK = new Uint8Array(1024 * 1024);
@@ -69,6 +71,12 @@ try {
     return (performance.now() - started) / 1000;
   });
 
+  const chunked = await peakRssDuring(async () => {
+    const started = performance.now();
+    await pushChunked(base, "bench/chunked", 1, BLOB_MIB, 16);
+    return (performance.now() - started) / 1000;
+  });
+
   const pull = await peakRssDuring(async () => {
     const started = performance.now();
     const response = await fetch(`${base}/v2/bench/blob/blobs/${digest}`);
@@ -86,13 +94,18 @@ try {
       "push: throughput",
       `${(BLOB_MIB / push.result).toFixed(0)} MiB/s (${push.result.toFixed(2)} s)`,
     ],
+    ["16 MiB PATCHes: peak RSS", `${chunked.peak.toFixed(1)} MiB`],
+    [
+      "16 MiB PATCHes: speed",
+      `${(BLOB_MIB / chunked.result).toFixed(0)} MiB/s (${chunked.result.toFixed(2)} s)`,
+    ],
     ["pull: peak server RSS", `${pull.peak.toFixed(1)} MiB`],
     [
       "pull: throughput",
       `${(BLOB_MIB / pull.result).toFixed(0)} MiB/s (${pull.result.toFixed(2)} s)`,
     ],
   ];
-  for (const [label, value] of rows) console.log(`${label?.padEnd(24)} ${value}`);
+  for (const [label, value] of rows) console.log(`${label?.padEnd(26)} ${value}`);
 } finally {
   await mcr.stop();
   rmSync(dataDir, { recursive: true, force: true });
