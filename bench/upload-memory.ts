@@ -3,8 +3,8 @@
  * pulls it, and reports the server's peak resident memory and throughput of each: memory must
  * not grow with blob size.
  *
- *     bun run bench                 # 1 GiB
- *     BENCH_BLOB_MIB=4096 bun run bench
+ *     bun run bench:memory                      # 1 GiB
+ *     BENCH_BLOB_MIB=4096 bun run bench:memory
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
