@@ -63,13 +63,21 @@ class HashThread {
       if (event.data.error !== undefined) waiting.reject(new Error(event.data.error));
       else waiting.resolve(event.data);
     };
-    worker.onerror = (event) => this.#lose(new Error(`a hashing thread failed: ${event.message}`));
+    worker.onerror = (event) => {
+      this.#lose(worker, new Error(`a hashing thread failed: ${event.message}`));
+    };
+    // A worker never ends on its own: one that closed took its states and answers with it.
+    worker.addEventListener("close", () => {
+      this.#lose(worker, new Error("a hashing thread ended"));
+    });
     this.#worker = worker;
     return worker;
   }
 
-  #lose(error: Error): void {
-    this.#worker?.terminate();
+  #lose(worker: Worker, error: Error): void {
+    // Terminating a failed worker closes it too: the second call finds it already replaced.
+    if (this.#worker !== worker) return;
+    worker.terminate();
     this.#worker = null;
     this.generation++;
     this.#slotsSent.clear();

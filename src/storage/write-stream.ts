@@ -31,7 +31,11 @@ export async function writeStream(
 
   const send = () => {
     const written = writeAll(handle, slot.bytes.subarray(0, filled), position);
-    const done = Promise.all([written, hash.update(slot, filled)]).then(() => {});
+    // Settles only once both have: a failed hash must not hand the slot back, or let the
+    // caller cut the file, while the write still reads the slot.
+    const done = Promise.allSettled([written, hash.update(slot, filled)]).then((results) => {
+      for (const result of results) if (result.status === "rejected") throw result.reason;
+    });
     // Awaited in order below; this keeps a failure not awaited yet from counting as unhandled.
     done.catch(() => {});
     inFlight.push({ slot, done });
