@@ -74,6 +74,11 @@ class HashThread {
     return worker;
   }
 
+  /** Ends the worker as if it had died: its states are lost and its answers fail. */
+  stop(): void {
+    if (this.#worker) this.#lose(this.#worker, new Error("the hashing threads were stopped"));
+  }
+
   #lose(worker: Worker, error: Error): void {
     // Terminating a failed worker closes it too: the second call finds it already replaced.
     if (this.#worker !== worker) return;
@@ -101,6 +106,15 @@ const THREAD_COUNT = Math.max(1, Math.min(4, availableParallelism() - 1));
 const threads: HashThread[] = [];
 let nextThread = 0;
 let nextKey = 1;
+
+/**
+ * Ends every hashing thread; the next hash starts them again. Each upload's running hash is
+ * then lost and rebuilt from its file, as after a thread's crash, which is what tests use
+ * this for.
+ */
+export function stopHashThreads(): void {
+  for (const thread of threads) thread.stop();
+}
 
 function pickThread(): HashThread {
   if (threads.length < THREAD_COUNT) threads.push(new HashThread());

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { FilesystemBlobStore } from "../../src/storage/filesystem-store.ts";
+import { stopHashThreads } from "../../src/storage/hash-thread.ts";
 import { StorageError } from "../../src/storage/storage-error.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
@@ -184,6 +185,26 @@ describe("appending after a restart or a failure", () => {
     expect(await restarted.read(digest("before restart|after restart")).text()).toBe(
       "before restart|after restart",
     );
+  });
+
+  test("an upload goes on with the right digest after its hashing thread ended", async () => {
+    const first = pattern(3 * 1024 * 1024 + 7, 1);
+    const second = pattern(1024 * 1024 + 3, 2);
+    const { id, size } = await upload(first);
+    stopHashThreads();
+
+    const end = await store.appendUpload(id, size, body(second));
+    const whole = new Uint8Array([...first, ...second]);
+    await store.commitUpload(id, end, digest(whole));
+    expect(await store.size(digest(whole))).toBe(whole.length);
+  });
+
+  test("an upload commits with the right digest after its hashing thread ended", async () => {
+    const data = pattern(2 * 1024 * 1024 + 1, 3);
+    const { id, size } = await upload(data);
+    stopHashThreads();
+    await store.commitUpload(id, size, digest(data));
+    expect(await store.size(digest(data))).toBe(size);
   });
 
   test("a new store commits an upload it never appended to", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RunningHash } from "../../src/storage/hash-thread.ts";
+import { RunningHash, stopHashThreads } from "../../src/storage/hash-thread.ts";
 import { giveBack, SLOT_BYTES, type Slot, takeSlot } from "../../src/storage/shared-slots.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
@@ -135,5 +135,27 @@ describe("RunningHash", () => {
     for (const slot of again) giveBack(slot);
     expect(await hash.digest()).toBe(sha256(...parts));
     hash.forget();
+  });
+});
+
+describe("a hashing thread that ends", () => {
+  test("fails the answers it owed and marks its states lost", async () => {
+    const hash = RunningHash.start();
+    const bytes = pattern(SLOT_BYTES, 11);
+    const slot = slotHolding(bytes);
+    await hash.update(slot, bytes.length);
+    expect(hash.lost).toBe(false);
+
+    const owed = hash.digest();
+    stopHashThreads();
+    await expect(owed).rejects.toThrow(/stopped/);
+    expect(hash.lost).toBe(true);
+
+    // The next state starts a new thread, which knows no slot yet: the slot is sent again.
+    const fresh = RunningHash.start();
+    await fresh.update(slot, bytes.length);
+    expect(await fresh.digest()).toBe(sha256(bytes));
+    giveBack(slot);
+    fresh.forget();
   });
 });
