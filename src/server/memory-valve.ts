@@ -5,15 +5,17 @@
  * body grows by about 40 MiB, and by 70 MiB over 64 bodies of 16 MiB, all of it garbage; a
  * 1 GiB push lifted MCR past 110 MiB and a chunked one past 160 MiB.
  *
- * The valve collects once resident memory has risen `headroomBytes` above where the last
- * collection left it, at most once per `minIntervalMs`, so memory that stays (a cache, many
- * connections) raises the level instead of making it collect over and over. Only
+ * The valve collects once resident memory is over `floorBytes` and has risen `headroomBytes`
+ * above where the last collection left it, at most once per `minIntervalMs`, so memory that
+ * stays (a cache, many connections) raises the level instead of making it collect over and
+ * over. Under the floor the collector keeps its own pace. Only
  * `Bun.gc(true)` gives the memory back: an eden collection or JavaScriptCore's own full
  * collection without Bun's sweep left the peaks where they were. It costs 7 to 11 ms a time
  * here, about a fifth of a fast single push's speed: the price of a bounded peak.
  */
 export class MemoryValve {
   readonly #headroomBytes: number;
+  readonly #floorBytes: number;
   readonly #minIntervalMs: number;
   readonly #checkEveryBytes: number;
   readonly #residentBytes: () => number;
@@ -25,12 +27,13 @@ export class MemoryValve {
 
   constructor(options: MemoryValveOptions = {}) {
     this.#headroomBytes = options.headroomBytes ?? 16 * 1024 * 1024;
+    this.#floorBytes = options.floorBytes ?? 88 * 1024 * 1024;
     this.#minIntervalMs = options.minIntervalMs ?? 50;
     this.#checkEveryBytes = options.checkEveryBytes ?? 2 * 1024 * 1024;
     this.#residentBytes = options.residentBytes ?? (() => process.memoryUsage.rss());
     this.#collect = options.collect ?? (() => Bun.gc(true));
     this.#now = options.now ?? (() => performance.now());
-    this.#limit = this.#residentBytes() + this.#headroomBytes;
+    this.#limit = this.#limitAbove(this.#residentBytes());
   }
 
   /** Notes that `bytes` of a request body were read; may collect before it returns. */
@@ -44,7 +47,11 @@ export class MemoryValve {
     if (now - this.#lastCollection < this.#minIntervalMs) return;
     this.#lastCollection = now;
     this.#collect();
-    this.#limit = this.#residentBytes() + this.#headroomBytes;
+    this.#limit = this.#limitAbove(this.#residentBytes());
+  }
+
+  #limitAbove(residentBytes: number): number {
+    return Math.max(this.#floorBytes, residentBytes + this.#headroomBytes);
   }
 }
 
@@ -52,6 +59,11 @@ export class MemoryValve {
 export interface MemoryValveOptions {
   /** How far resident memory may rise above the last collection's level (default 16 MiB). */
   headroomBytes?: number;
+  /**
+   * Resident memory below which the valve never collects (default 88 MiB: an idle server
+   * holds about 50, and fewer, larger rounds of garbage cost fewer collections).
+   */
+  floorBytes?: number;
   /** The least time between two collections (default 50 ms). */
   minIntervalMs?: number;
   /** Body bytes between two looks at resident memory (default 2 MiB; a look costs ~9 us). */

@@ -4,10 +4,13 @@ import { MemoryValve } from "../../src/server/memory-valve.ts";
 const MiB = 1024 * 1024;
 
 /** A valve over a pretend process whose memory and clock the test moves. */
-function pretendProcess(options: { headroomMiB?: number; minIntervalMs?: number } = {}) {
+function pretendProcess(
+  options: { headroomMiB?: number; minIntervalMs?: number; floorMiB?: number } = {},
+) {
   const state = { residentMiB: 50, nowMs: 0, collections: 0, freedTo: 50 };
   const valve = new MemoryValve({
     headroomBytes: (options.headroomMiB ?? 16) * MiB,
+    floorBytes: (options.floorMiB ?? 0) * MiB,
     minIntervalMs: options.minIntervalMs ?? 50,
     checkEveryBytes: MiB,
     residentBytes: () => state.residentMiB * MiB,
@@ -73,5 +76,21 @@ describe("MemoryValve", () => {
     state.residentMiB = 137;
     valve.bodyBytesRead(MiB);
     expect(state.collections).toBe(2);
+  });
+
+  test("never collects under the floor, and collects past it", () => {
+    const { valve, state } = pretendProcess({ floorMiB: 88 });
+    state.freedTo = 60;
+    state.residentMiB = 87;
+    for (let i = 0; i < 10; i++) valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(0);
+    state.residentMiB = 89;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+    // Back at 60: the floor, not 60 + 16, is the next level.
+    state.nowMs = 1000;
+    state.residentMiB = 80;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
   });
 });
