@@ -194,7 +194,6 @@ export class FilesystemBlobStore implements BlobStore {
         return end;
       } catch (error) {
         // Cut the upload back to where this request began, so its recorded size stays true.
-        state.hash.forget();
         this.#forgetHash(id);
         await handle.truncate(offset).catch(() => {});
         throw error;
@@ -280,7 +279,9 @@ export class FilesystemBlobStore implements BlobStore {
     }
     // Bytes past the recorded size were written by a request that never finished.
     if (onDisk > offset) await truncateFile(path, offset);
-    return { size: offset, hash: await RunningHash.resume(path, offset) };
+    const rebuilt = { size: offset, hash: await RunningHash.resume(path, offset) };
+    this.#hashes.set(id, rebuilt);
+    return rebuilt;
   }
 
   #forgetHash(id: string): void {

@@ -12,6 +12,11 @@ import { onSlotDropped, type Slot } from "./shared-slots.ts";
  * states it held are lost: `RunningHash.lost` says so, and the owner rebuilds the state from
  * the file.
  */
+/** The requests a thread answers: those with a ticket. */
+type AnsweredRequest = Extract<HashRequest, { ticket: number }>;
+/** `T` without its ticket, for each member of a union on its own. */
+type Unticketed<T> = T extends unknown ? Omit<T, "ticket"> : never;
+
 class HashThread {
   #worker: Worker | null = null;
   #nextTicket = 1;
@@ -41,15 +46,13 @@ class HashThread {
     this.#started().postMessage(request);
   }
 
-  ask(request: HashRequest & { ticket: number }): Promise<HashReply> {
+  /** Sends a request that is answered, under a ticket of its own, and waits for the answer. */
+  ask(request: Unticketed<AnsweredRequest>): Promise<HashReply> {
+    const ticket = this.#nextTicket++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(request.ticket, { resolve, reject });
-      this.send(request);
+      this.#pending.set(ticket, { resolve, reject });
+      this.send({ ...request, ticket } as AnsweredRequest);
     });
-  }
-
-  ticket(): number {
-    return this.#nextTicket++;
   }
 
   #started(): Worker {
@@ -149,8 +152,7 @@ export class RunningHash {
   /** A state holding the first `length` bytes of the file at `path`, read by the thread. */
   static async resume(path: string, length: number): Promise<RunningHash> {
     const hash = new RunningHash(pickThread());
-    const thread = hash.#thread;
-    await thread.ask({ kind: "resume", key: hash.#key, path, length, ticket: thread.ticket() });
+    await hash.#thread.ask({ kind: "resume", key: hash.#key, path, length });
     return hash;
   }
 
@@ -162,20 +164,13 @@ export class RunningHash {
   /** Adds the first `length` bytes of `slot`, which stays untouched until this settles. */
   async update(slot: Slot, length: number): Promise<void> {
     const thread = this.#thread;
-    await thread.ask({
-      kind: "update",
-      key: this.#key,
-      slot: slot.id,
-      buffer: thread.bufferFor(slot),
-      length,
-      ticket: thread.ticket(),
-    });
+    const buffer = thread.bufferFor(slot);
+    await thread.ask({ kind: "update", key: this.#key, slot: slot.id, buffer, length });
   }
 
   /** The hex digest of everything added so far; the state stays and may take more. */
   async digest(): Promise<string> {
-    const thread = this.#thread;
-    const reply = await thread.ask({ kind: "digest", key: this.#key, ticket: thread.ticket() });
+    const reply = await this.#thread.ask({ kind: "digest", key: this.#key });
     return reply.hex ?? "";
   }
 
