@@ -35,7 +35,8 @@ const units = {
   "peak RSS, 32 pushes": "MiB",
 };
 type Row = keyof typeof units;
-const samples = new Map<string, Record<Row, number[]>>();
+/** Every round's measurements, by build. */
+const rounds = new Map<string, Record<Row, number>[]>(builds.map((build) => [build, []]));
 const diskLimits: number[] = [];
 
 async function measure(build: string): Promise<Record<Row, number>> {
@@ -80,14 +81,10 @@ async function measure(build: string): Promise<Record<Row, number>> {
 }
 
 for (let i = 0; i < PARALLEL; i++) fileOf(200 + i, PARALLEL_MIB);
-for (const build of builds) {
-  samples.set(build, Object.fromEntries(Object.keys(units).map((row) => [row, []])) as never);
-}
 for (let round = 0; round < ROUNDS; round++) {
   const order = builds.map((_, i) => builds[(i + round) % builds.length] as string);
   for (const build of order) {
-    const measured = await measure(build);
-    for (const row of Object.keys(units) as Row[]) samples.get(build)?.[row].push(measured[row]);
+    rounds.get(build)?.push(await measure(build));
   }
   diskLimits.push(measureDiskLimits(BLOB_MIB).hashWriteFsyncMiBps);
   console.error(`round ${round + 1}/${ROUNDS} done`);
@@ -101,7 +98,7 @@ console.log(`| row | ${builds.join(" | ")} |`);
 console.log(`| --- |${builds.map(() => " --- |").join("")}`);
 for (const row of Object.keys(units) as Row[]) {
   const cells = builds.map((build) => {
-    const value = median(samples.get(build)?.[row] ?? []);
+    const value = median((rounds.get(build) ?? []).map((measured) => measured[row]));
     const share = units[row] === "MiB/s" ? ` (${Math.round((100 * value) / limit)}%)` : "";
     return `${formatNumber(value)} ${units[row]}${share}`;
   });
