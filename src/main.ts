@@ -1,23 +1,21 @@
 #!/usr/bin/env bun
-import { defineCommand, runMain } from "citty";
+import { type CommandDef, defineCommand, runMain } from "citty";
 import { VERSION_TEXT } from "./build-info.ts";
-import { ctlEntryCommand, runCtl } from "./cli/ctl/run-ctl.ts";
-import { fsckCommand } from "./cli/fsck.ts";
-import { healthCommand } from "./cli/health.ts";
-import { initCommand } from "./cli/init.ts";
-import { serveCommand } from "./cli/serve.ts";
-import { snapshotCommand } from "./cli/snapshot.ts";
 import { unknownFlags } from "./cli/unknown-flags.ts";
-import { webCommand } from "./cli/web.ts";
 
-/** The roles whose flags citty parses; `mcr ctl` parses its own. */
-const roles = {
-  serve: serveCommand,
-  init: initCommand,
-  snapshot: snapshotCommand,
-  fsck: fsckCommand,
-  web: webCommand,
-  health: healthCommand,
+/**
+ * The roles whose flags citty parses; `mcr ctl` parses its own. Each role's module loads only
+ * when it runs: `mcr serve` then carries no web pages or CLI client, which is memory it keeps
+ * and objects every full collection of its heap would walk.
+ */
+const roles: Record<string, () => Promise<CommandDef>> = {
+  serve: () => import("./cli/serve.ts").then((role) => role.serveCommand as CommandDef),
+  init: () => import("./cli/init.ts").then((role) => role.initCommand as CommandDef),
+  snapshot: () => import("./cli/snapshot.ts").then((role) => role.snapshotCommand as CommandDef),
+  fsck: () => import("./cli/fsck.ts").then((role) => role.fsckCommand as CommandDef),
+  web: () => import("./cli/web.ts").then((role) => role.webCommand as CommandDef),
+  health: () => import("./cli/health.ts").then((role) => role.healthCommand as CommandDef),
+  ctl: () => import("./cli/ctl/run-ctl.ts").then((role) => role.ctlEntryCommand as CommandDef),
 };
 
 /** The `mcr` executable: argv picks the role. */
@@ -27,16 +25,17 @@ const main = defineCommand({
     version: VERSION_TEXT,
     description: "A self-hosted OCI container registry in one executable",
   },
-  subCommands: { ...roles, ctl: ctlEntryCommand },
+  subCommands: roles,
 });
 
 const [, , roleName = "", ...roleArgv] = process.argv;
 
 // `mcr ctl` reads its own command line: its help, usage errors and exit codes are its own.
-if (roleName === "ctl") await runCtl(roleArgv);
+if (roleName === "ctl") await (await import("./cli/ctl/run-ctl.ts")).runCtl(roleArgv);
 
-if (Object.hasOwn(roles, roleName)) {
-  const args = roles[roleName as keyof typeof roles].args;
+const role = Object.hasOwn(roles, roleName) ? await roles[roleName]?.() : undefined;
+if (role) {
+  const args = role.args;
   const unknown = unknownFlags(
     (typeof args === "function" ? await args() : await args) ?? {},
     roleArgv,

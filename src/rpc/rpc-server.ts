@@ -3,21 +3,14 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttp2Server, createSecureServer } from "node:http2";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AdminApi } from "../api/admin-api.ts";
 import type { ListenAddress } from "../config/listen-address.ts";
 import type { Logger } from "../log/logger.ts";
-import { clientAddress } from "../server/client-address.ts";
-import { peerAddressKey } from "./call-context.ts";
 import { createConnectionTimeouts } from "./connection-timeouts.ts";
-import { authInterceptor, errorInterceptor, loggingInterceptor } from "./interceptors.ts";
-import { rpcRoutes } from "./routes.ts";
+import { handlerOnFirstCall } from "./handler-on-first-call.ts";
 
 /** The HTTP/2 connection preface: a cleartext connection that starts so speaks h2c. */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0");
-
-const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** The admin RPC listener: gRPC, gRPC-Web and Connect on one port. */
 export interface RpcServer {
@@ -44,27 +37,17 @@ export async function startRpcServer(options: {
   /** Seconds a request may take to arrive whole; admin messages are small. */
   requestTimeout: number;
 }): Promise<RpcServer> {
-  const connectHandler = connectNodeAdapter({
-    routes: rpcRoutes(options.api),
-    // Outermost first: the log line sees the final code, refusals become Connect codes,
-    // and only authenticated callers reach a service.
-    interceptors: [
-      loggingInterceptor(options.log),
-      errorInterceptor(options.log),
-      authInterceptor(options.api),
-    ],
-    contextValues: (request) => {
-      const forwarded = request.headers["x-forwarded-for"];
-      const address = clientAddress(
-        request.socket?.remoteAddress ?? "",
-        Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? null),
-        options.trustedProxies,
-      );
-      return createContextValues().set(peerAddressKey, address);
-    },
-    // Admin messages are small; anything larger is not one.
-    readMaxBytes: MAX_MESSAGE_BYTES,
-  });
+  const connectHandler = handlerOnFirstCall(
+    () =>
+      import("./rpc-handler.ts").then((module) =>
+        module.createRpcHandler({
+          api: options.api,
+          log: options.log,
+          trustedProxies: options.trustedProxies,
+        }),
+      ),
+    (error) => options.log.error("admin RPC handler failed to load", { error: error.message }),
+  );
   const timeouts = createConnectionTimeouts({
     idleMs: options.idleTimeout * 1000,
     requestMs: options.requestTimeout * 1000,
