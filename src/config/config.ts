@@ -24,6 +24,10 @@ export interface Config {
     shutdownTimeout: number;
     /** Seconds a request body may go without sending a byte before the request is aborted. */
     stallTimeout: number;
+    /** Resident bytes under which request bodies never force a garbage collection. */
+    memoryFloor: number;
+    /** Bytes resident memory may grow over the last collection before a body forces one; 0 never. */
+    memoryHeadroom: number;
   };
   database: {
     /** SQLite file; defaults to mcr.db inside the data folder. */

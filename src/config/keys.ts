@@ -128,6 +128,22 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       // Under a second, any client pausing between chunks would be cut off.
       parse: duration(Number.POSITIVE_INFINITY, 1),
     },
+    memory_floor: {
+      default: "88MiB",
+      describe: "resident memory under which uploads never force a collection",
+      parse: (raw) => {
+        const bytes = parseByteSize(raw);
+        return bytes !== null ? ok(bytes) : refuse("must be a size such as 88MiB");
+      },
+    },
+    memory_headroom: {
+      default: "16MiB",
+      describe: "growth over the last collection before uploads force one (0 = never)",
+      parse: (raw) => {
+        const bytes = parseByteSize(raw);
+        return bytes !== null ? ok(bytes) : refuse("must be a size such as 16MiB, or 0");
+      },
+    },
   },
   database: {
     path: { default: "", describe: "SQLite file", parse: optionalText() },

@@ -152,6 +152,8 @@ function build(values: RawSections): Config {
       idleTimeout: server.idle_timeout as number,
       shutdownTimeout: server.shutdown_timeout as number,
       stallTimeout: server.stall_timeout as number,
+      memoryFloor: server.memory_floor as number,
+      memoryHeadroom: server.memory_headroom as number,
     },
     database: {
       path: resolve((database.path as string | null) ?? join(dataDir, "mcr.db")),

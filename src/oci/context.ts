@@ -4,6 +4,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import type { TokenService } from "../auth/token-service.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { MemoryValve } from "../server/memory-valve.ts";
 
 /** What the /v2 handlers need besides the request. */
 export interface OciDependencies {
@@ -16,6 +17,8 @@ export interface OciDependencies {
   externalUrl: string | null;
   manifestMaxSize: number;
   stallTimeout: number;
+  /** Collects garbage as upload bodies arrive; see server/memory-valve.ts. */
+  memoryValve: MemoryValve;
 }
 
 /** One /v2 request as a handler sees it. */

@@ -1,5 +1,5 @@
 import { RegistryError } from "../registry/registry-error.ts";
-import { requestBodyValve } from "../server/memory-valve.ts";
+import type { MemoryValve } from "../server/memory-valve.ts";
 
 /**
  * The least a request body must deliver in each stall window. Bun cuts a body slower than
@@ -12,16 +12,18 @@ export const MIN_BYTES_PER_STALL_WINDOW = 1024;
  * The request body as chunks, or null when there is none. A body that delivers less than
  * {@link MIN_BYTES_PER_STALL_WINDOW} in `stallSeconds` is aborted with "body-stalled": a
  * client trickling a byte at a time would otherwise hold its upload's lock for as long as it
- * likes. A body whose connection closes early ends with "body-incomplete".
+ * likes. A body whose connection closes early ends with "body-incomplete". Large bodies (blob
+ * uploads) pass `valve`, which may collect garbage as their chunks arrive.
  */
-export function bodyChunks(request: Request, stallSeconds: number) {
+export function bodyChunks(request: Request, stallSeconds: number, valve?: MemoryValve) {
   if (request.body === null || request.headers.get("content-length") === "0") return null;
-  return guardAgainstStalls(request.body, stallSeconds * 1000);
+  return guardAgainstStalls(request.body, stallSeconds * 1000, valve);
 }
 
 async function* guardAgainstStalls(
   stream: ReadableStream<Uint8Array>,
   stallMs: number,
+  valve: MemoryValve | undefined,
 ): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let windowStart = Date.now();
@@ -62,7 +64,7 @@ async function* guardAgainstStalls(
       }
       if (next.done) return;
       windowBytes += next.value.length;
-      requestBodyValve.bodyBytesRead(next.value.length);
+      valve?.bodyBytesRead(next.value.length);
       yield next.value;
     }
   } finally {

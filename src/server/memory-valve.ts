@@ -11,7 +11,9 @@
  * over. Under the floor the collector keeps its own pace. Only
  * `Bun.gc(true)` gives the memory back: an eden collection or JavaScriptCore's own full
  * collection without Bun's sweep left the peaks where they were. It costs 7 to 11 ms a time
- * here, about a fifth of a fast single push's speed: the price of a bounded peak.
+ * here, about a fifth of a fast single push's speed: the price of a bounded peak. Operators
+ * choose the trade with `server.memory_floor` and `server.memory_headroom`; a headroom of 0
+ * turns the valve off.
  */
 export class MemoryValve {
   readonly #headroomBytes: number;
@@ -38,6 +40,7 @@ export class MemoryValve {
 
   /** Notes that `bytes` of a request body were read; may collect before it returns. */
   bodyBytesRead(bytes: number): void {
+    if (this.#headroomBytes === 0) return;
     this.#sinceCheck += bytes;
     if (this.#sinceCheck < this.#checkEveryBytes) return;
     this.#sinceCheck = 0;
@@ -57,7 +60,10 @@ export class MemoryValve {
 
 /** Settings of a {@link MemoryValve}; the functions are there for tests. */
 export interface MemoryValveOptions {
-  /** How far resident memory may rise above the last collection's level (default 16 MiB). */
+  /**
+   * How far resident memory may rise above the last collection's level (default 16 MiB); 0
+   * never collects.
+   */
   headroomBytes?: number;
   /**
    * Resident memory below which the valve never collects (default 88 MiB: an idle server
@@ -72,6 +78,3 @@ export interface MemoryValveOptions {
   collect?: () => void;
   now?: () => number;
 }
-
-/** The valve every request body read through `bodyChunks` passes. */
-export const requestBodyValve = new MemoryValve();

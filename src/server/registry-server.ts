@@ -21,6 +21,7 @@ import { lockDataFolder } from "../storage/data-folder-lock.ts";
 import { FilesystemBlobStore } from "../storage/filesystem-store.ts";
 import { createApp } from "./app.ts";
 import { type HttpServer, startHttpServer } from "./http-server.ts";
+import { MemoryValve } from "./memory-valve.ts";
 
 /** A running `mcr serve`. */
 export interface RunningRegistry {
@@ -108,6 +109,10 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       externalUrl: config.server.externalUrl,
       manifestMaxSize: config.storage.manifestMaxSize,
       stallTimeout: config.server.stallTimeout,
+      memoryValve: new MemoryValve({
+        floorBytes: config.server.memoryFloor,
+        headroomBytes: config.server.memoryHeadroom,
+      }),
     },
     rest,
     config.metrics.enabled ? { registry: metrics, token: config.metrics.token } : null,

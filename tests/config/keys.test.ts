@@ -39,6 +39,15 @@ describe("durations", () => {
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining("30s") });
   });
 
+  test("the memory valve's floor and headroom are sizes, and a headroom may be 0", () => {
+    expect(parse("server", "memory_floor", "64MiB")).toEqual({ ok: true, value: 64 * 1024 ** 2 });
+    expect(parse("server", "memory_headroom", "0")).toEqual({ ok: true, value: 0 });
+    expect(parse("server", "memory_headroom", "lots")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("16MiB"),
+    });
+  });
+
   test("idle_timeout may be 255 seconds but not 256", () => {
     expect(parse("server", "idle_timeout", "255s")).toEqual({ ok: true, value: 255 });
     expect(parse("server", "idle_timeout", "256")).toMatchObject({

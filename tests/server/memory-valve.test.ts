@@ -31,6 +31,16 @@ describe("MemoryValve", () => {
     expect(state.collections).toBe(0);
   });
 
+  test("a headroom of 0 never collects, however high memory goes", () => {
+    const { valve, state } = pretendProcess({ headroomMiB: 0 });
+    state.residentMiB = 10_000;
+    for (let i = 0; i < 100; i++) {
+      valve.bodyBytesRead(MiB);
+      state.nowMs += 1000;
+    }
+    expect(state.collections).toBe(0);
+  });
+
   test("collects once memory rises past the headroom, and measures again after", () => {
     const { valve, state } = pretendProcess();
     state.residentMiB = 67;
