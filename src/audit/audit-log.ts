@@ -54,9 +54,11 @@ export interface AuditPage {
 }
 
 /**
- * The audit trail. Recording never throws: an event that cannot be written is logged as an
+ * The audit trail. `record` never throws: an event that cannot be written is logged as an
  * error with everything it held, so it is never lost silently and never fails the action
- * it describes.
+ * it describes. `recordWithin` writes in the caller's transaction instead, for actions
+ * that already write the database: the event commits with its change, and one commit
+ * (one fsync) covers both.
  */
 export class AuditLog {
   constructor(
@@ -65,15 +67,7 @@ export class AuditLog {
   ) {}
 
   async record(event: AuditEvent): Promise<void> {
-    const record = {
-      time: Date.now(),
-      eventType: event.type,
-      actor: event.actor?.name ?? null,
-      repository: event.repository ?? null,
-      digest: event.digest ?? null,
-      clientAddress: event.actor?.clientAddress ?? null,
-      details: event.details ?? null,
-    };
+    const record = auditRecordOf(event);
     try {
       await insertAuditRecord(this.db, record);
     } catch (error) {
@@ -88,6 +82,11 @@ export class AuditLog {
   }
 
   /** Events matching the filter, newest first, `limit` at most (capped at 1000). */
+  /** Writes `event` within `transaction`: it commits or rolls back with the change. */
+  async recordWithin(transaction: Db, event: AuditEvent): Promise<void> {
+    await insertAuditRecord(transaction, auditRecordOf(event));
+  }
+
   async query(filter: Omit<AuditFilter, "limit"> & { limit?: number }): Promise<AuditPage> {
     const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
     const events = await queryAuditRecords(this.db, { ...filter, limit: limit + 1 });
@@ -95,4 +94,16 @@ export class AuditLog {
     const last = page.at(-1);
     return { events: page, nextBefore: events.length > limit && last ? last.id : null };
   }
+}
+
+function auditRecordOf(event: AuditEvent): Omit<AuditRecord, "id"> {
+  return {
+    time: Date.now(),
+    eventType: event.type,
+    actor: event.actor?.name ?? null,
+    repository: event.repository ?? null,
+    digest: event.digest ?? null,
+    clientAddress: event.actor?.clientAddress ?? null,
+    details: event.details ?? null,
+  };
 }

@@ -48,7 +48,8 @@ export class ManifestService {
   /**
    * Stores a manifest under a tag or its digest. Every blob and child manifest it names must
    * already be in the repository; its subject need not be (spec: "Pushing Manifests with
-   * Subject"). Storing the manifest and moving the tag happen in one transaction.
+   * Subject"). Storing the manifest, moving the tag and their audit events happen in one
+   * transaction: one commit and one fsync, where the events were once one each.
    */
   async put(
     repository: string,
@@ -68,7 +69,9 @@ export class ManifestService {
     }
     const manifest = parseManifest(content, contentType);
 
-    const outcome = await this.context.db.transaction().execute(async (trx) => {
+    const tag = reference.kind === "tag" ? reference.tag : null;
+    const { audit } = this.context;
+    await this.context.db.transaction().execute(async (trx) => {
       const { id: repositoryId, created } = await ensureRepository(trx, repository);
       await checkReferences(trx, repository, repositoryId, manifest);
       const manifestId = await insertManifest(trx, {
@@ -82,26 +85,26 @@ export class ManifestService {
         blobs: manifest.blobs,
         children: manifest.children,
       });
-      const previous =
-        reference.kind === "tag"
-          ? await setTag(trx, repositoryId, reference.tag, manifestId)
-          : null;
-      return { created, previous };
-    });
+      const previous = tag === null ? null : await setTag(trx, repositoryId, tag, manifestId);
 
-    const tag = reference.kind === "tag" ? reference.tag : null;
-    const { audit } = this.context;
-    if (outcome.created) await audit.record({ type: "repository_created", actor, repository });
-    await audit.record({ type: "manifest_pushed", actor, repository, digest, details: { tag } });
-    if (outcome.previous) {
-      await audit.record({
-        type: "tag_moved",
+      if (created) await audit.recordWithin(trx, { type: "repository_created", actor, repository });
+      await audit.recordWithin(trx, {
+        type: "manifest_pushed",
         actor,
         repository,
         digest,
-        details: { tag, from: outcome.previous },
+        details: { tag },
       });
-    }
+      if (previous) {
+        await audit.recordWithin(trx, {
+          type: "tag_moved",
+          actor,
+          repository,
+          digest,
+          details: { tag, from: previous },
+        });
+      }
+    });
     return { digest, subjectDigest: manifest.subject?.digest ?? null };
   }
 
@@ -111,16 +114,20 @@ export class ManifestService {
       throw unknownManifest(repository, referenceText);
     const reference = parseReference(referenceText);
     const repositoryId = await this.#repositoryId(repository);
-    const deleted =
-      reference.kind === "tag"
-        ? await deleteTag(this.context.db, repositoryId, reference.tag)
-        : await deleteManifest(this.context.db, repositoryId, reference.digest);
-    if (!deleted) throw unknownManifest(repository, referenceText);
-    await this.context.audit.record(
-      reference.kind === "tag"
-        ? { type: "tag_deleted", actor, repository, details: { tag: reference.tag } }
-        : { type: "manifest_deleted", actor, repository, digest: reference.digest },
-    );
+    const { audit } = this.context;
+    await this.context.db.transaction().execute(async (trx) => {
+      const deleted =
+        reference.kind === "tag"
+          ? await deleteTag(trx, repositoryId, reference.tag)
+          : await deleteManifest(trx, repositoryId, reference.digest);
+      if (!deleted) throw unknownManifest(repository, referenceText);
+      await audit.recordWithin(
+        trx,
+        reference.kind === "tag"
+          ? { type: "tag_deleted", actor, repository, details: { tag: reference.tag } }
+          : { type: "manifest_deleted", actor, repository, digest: reference.digest },
+      );
+    });
   }
 
   async #repositoryId(repository: string): Promise<number> {
