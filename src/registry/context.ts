@@ -1,4 +1,5 @@
 import type { AuditLog } from "../audit/audit-log.ts";
+import type { GroupCommit } from "../db/group-commit.ts";
 import type { ManifestLookup } from "../db/manifest-lookup.ts";
 import type { Db } from "../db/schema.ts";
 import type { Logger } from "../log/logger.ts";
@@ -8,6 +9,8 @@ import type { KeyedLock } from "./keyed-lock.ts";
 /** What every registry service works with. */
 export interface RegistryContext {
   db: Db;
+  /** Small concurrent changes (manifests, tags) committed together; see db/group-commit.ts. */
+  groupCommit: GroupCommit;
   /** Manifest reads of the pull path, on the same database as `db`. */
   manifestLookup: ManifestLookup;
   store: BlobStore;

@@ -49,7 +49,7 @@ export class ManifestService {
    * Stores a manifest under a tag or its digest. Every blob and child manifest it names must
    * already be in the repository; its subject need not be (spec: "Pushing Manifests with
    * Subject"). Storing the manifest, moving the tag and their audit events happen in one
-   * transaction: one commit and one fsync, where the events were once one each.
+   * transaction, whose commit concurrent pushes share.
    */
   async put(
     repository: string,
@@ -71,7 +71,7 @@ export class ManifestService {
 
     const tag = reference.kind === "tag" ? reference.tag : null;
     const { audit } = this.context;
-    await this.context.db.transaction().execute(async (trx) => {
+    await this.context.groupCommit.run(async (trx) => {
       const { id: repositoryId, created } = await ensureRepository(trx, repository);
       await checkReferences(trx, repository, repositoryId, manifest);
       const manifestId = await insertManifest(trx, {
@@ -115,7 +115,7 @@ export class ManifestService {
     const reference = parseReference(referenceText);
     const repositoryId = await this.#repositoryId(repository);
     const { audit } = this.context;
-    await this.context.db.transaction().execute(async (trx) => {
+    await this.context.groupCommit.run(async (trx) => {
       const deleted =
         reference.kind === "tag"
           ? await deleteTag(trx, repositoryId, reference.tag)

@@ -8,6 +8,7 @@ import { type AccessLayer, createAccessLayer } from "../auth/setup.ts";
 import type { Config } from "../config/config.ts";
 import { formatListenAddress, isLoopbackHost } from "../config/listen-address.ts";
 import { openDatabase } from "../db/database.ts";
+import { GroupCommit } from "../db/group-commit.ts";
 import { ManifestLookup } from "../db/manifest-lookup.ts";
 import { deleteExpiredTokens } from "../db/tokens.ts";
 import { GarbageCollector } from "../gc/garbage-collector.ts";
@@ -56,6 +57,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
   const accessLayer = await createAccessLayer(config, metadata.db, audit, log);
   const registryContext = {
     db: metadata.db,
+    groupCommit: new GroupCommit(metadata.db),
     manifestLookup: new ManifestLookup(metadata.db, metadata.sqlite),
     store,
     log,
