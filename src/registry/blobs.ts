@@ -65,16 +65,21 @@ export class BlobService {
     if (size === null || !(await this.#fileMatches(digest, size))) return null;
     // The source link is checked again inside the transaction: garbage collection may have
     // removed it (and the blob) since it was read.
-    const created = await this.context.db.transaction().execute(async (trx) => {
+    const mounted = await this.context.groupCommit.run(async (trx) => {
       const source = await findRepositoryId(trx, from);
-      if (source === null || (await findLinkedBlobSize(trx, source, digest)) === null) return null;
+      if (source === null || (await findLinkedBlobSize(trx, source, digest)) === null) return false;
       const target = await ensureRepository(trx, repository);
       await linkBlob(trx, target.id, digest);
-      return target.created;
+      if (target.created) {
+        await this.context.audit.recordWithin(trx, {
+          type: "repository_created",
+          actor,
+          repository,
+        });
+      }
+      return true;
     });
-    if (created === null) return null;
-    if (created) await this.context.audit.record({ type: "repository_created", actor, repository });
-    return size;
+    return mounted ? size : null;
   }
 
   async #linkedSize(repository: string, digest: string): Promise<number | null> {

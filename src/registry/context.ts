@@ -9,7 +9,7 @@ import type { KeyedLock } from "./keyed-lock.ts";
 /** What every registry service works with. */
 export interface RegistryContext {
   db: Db;
-  /** Small concurrent changes (manifests, tags) committed together; see db/group-commit.ts. */
+  /** Small concurrent changes (manifests, tags, upload rows, mounts) committed together. */
   groupCommit: GroupCommit;
   /** Manifest reads of the pull path, on the same database as `db`. */
   manifestLookup: ManifestLookup;

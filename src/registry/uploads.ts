@@ -51,7 +51,7 @@ export class UploadService {
     await this.#lock.run(id, async () => {
       await this.context.store.startUpload(id);
       try {
-        await insertUpload(this.context.db, id, repository);
+        await this.context.groupCommit.run((trx) => insertUpload(trx, id, repository));
       } catch (error) {
         // A full database, say: the file must not outlive the row it was made for.
         await this.context.store.removeUpload(id);
@@ -104,7 +104,7 @@ export class UploadService {
       const size = await this.#write(upload, body);
       // File and row appear together under the digest's lock: the garbage collector deletes
       // a file only under the same lock, and only when no row names it.
-      const created = await this.context.digestLocks.run(digest, async () => {
+      await this.context.digestLocks.run(digest, async () => {
         try {
           await this.context.store.commitUpload(id, size, digest);
         } catch (error) {
@@ -117,16 +117,20 @@ export class UploadService {
           }
           throw translate(error, id);
         }
-        return this.context.db.transaction().execute(async (trx) => {
+        await this.context.groupCommit.run(async (trx) => {
           const target = await ensureRepository(trx, repository);
           await recordBlob(trx, digest, size);
           await linkBlob(trx, target.id, digest);
           await deleteUpload(trx, id);
-          return target.created;
+          if (target.created) {
+            await this.context.audit.recordWithin(trx, {
+              type: "repository_created",
+              actor,
+              repository,
+            });
+          }
         });
       });
-      if (created)
-        await this.context.audit.record({ type: "repository_created", actor, repository });
       return { digest, size } satisfies CommittedBlob;
     });
   }
@@ -207,7 +211,7 @@ export class UploadService {
     }
     if (size === upload.size) return size;
     try {
-      await setUploadSize(this.context.db, upload.id, size);
+      await this.context.groupCommit.run((trx) => setUploadSize(trx, upload.id, size));
     } catch (error) {
       // A full database, say: the session stays at the size its row records, and the bytes
       // it could not record give their space back now rather than at the next chunk.
