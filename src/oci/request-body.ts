@@ -26,6 +26,7 @@ async function* guardAgainstStalls(
   valve: MemoryValve | undefined,
 ): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
+  valve?.bodyOpened();
   let windowStart = Date.now();
   let windowBytes = 0;
   let stalled = false;
@@ -68,6 +69,7 @@ async function* guardAgainstStalls(
       yield next.value;
     }
   } finally {
+    valve?.bodyClosed();
     clearInterval(watchdog);
     reader.releaseLock();
   }

@@ -103,4 +103,34 @@ describe("MemoryValve", () => {
     valve.bodyBytesRead(MiB);
     expect(state.collections).toBe(1);
   });
+
+  test("each body in flight widens the headroom, up to four bodies", () => {
+    const { valve, state } = pretendProcess();
+    for (let i = 0; i < 3; i++) valve.bodyOpened();
+    state.residentMiB = 97; // under 50 + 3 x 16
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(0);
+    state.residentMiB = 99;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+
+    for (let i = 0; i < 7; i++) valve.bodyOpened();
+    state.nowMs = 1000;
+    state.residentMiB = 113; // ten open, but four count: 50 + 64
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+    state.residentMiB = 115;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(2);
+  });
+
+  test("bodies that close narrow the headroom again", () => {
+    const { valve, state } = pretendProcess();
+    for (let i = 0; i < 4; i++) valve.bodyOpened();
+    for (let i = 0; i < 4; i++) valve.bodyClosed();
+    valve.bodyClosed(); // one too many is harmless
+    state.residentMiB = 67;
+    valve.bodyBytesRead(MiB);
+    expect(state.collections).toBe(1);
+  });
 });
