@@ -129,11 +129,11 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
       parse: duration(Number.POSITIVE_INFINITY, 1),
     },
     memory_floor: {
-      default: "88MiB",
+      default: "80MiB",
       describe: "resident memory under which uploads never force a collection",
       parse: (raw) => {
         const bytes = parseByteSize(raw);
-        return bytes !== null ? ok(bytes) : refuse("must be a size such as 88MiB");
+        return bytes !== null ? ok(bytes) : refuse("must be a size such as 80MiB");
       },
     },
     memory_headroom: {

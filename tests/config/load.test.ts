@@ -43,7 +43,7 @@ describe("defaults", () => {
       idleTimeout: 60,
       shutdownTimeout: 30,
       stallTimeout: 60,
-      memoryFloor: 88 * 1024 * 1024,
+      memoryFloor: 80 * 1024 * 1024,
       memoryHeadroom: 16 * 1024 * 1024,
     });
     expect(config.storage).toEqual({
