@@ -133,4 +133,35 @@ describe("MemoryValve", () => {
     valve.bodyBytesRead(MiB);
     expect(state.collections).toBe(1);
   });
+
+  test("looks at memory only once the bytes read could have brought it to the limit", () => {
+    let looks = 0;
+    let residentMiB = 50;
+    const valve = new MemoryValve({
+      headroomBytes: 16 * MiB,
+      floorBytes: 0,
+      checkEveryBytes: 64 * MiB,
+      residentBytes: () => {
+        looks++;
+        return residentMiB * MiB;
+      },
+      collect: () => {
+        residentMiB = 50;
+      },
+    });
+    looks = 0;
+    // Half a MiB of memory per MiB of body: 50 + 15 MiB of body could not have reached 66.
+    for (let i = 0; i < 15; i++) {
+      valve.bodyBytesRead(MiB);
+      residentMiB += 0.5;
+    }
+    expect(looks).toBe(0);
+    valve.bodyBytesRead(MiB);
+    expect(looks).toBe(1);
+    // It was at 57.5: the next look comes 8.5 MiB of body later.
+    for (let i = 0; i < 8; i++) valve.bodyBytesRead(MiB);
+    expect(looks).toBe(1);
+    valve.bodyBytesRead(MiB);
+    expect(looks).toBe(2);
+  });
 });
