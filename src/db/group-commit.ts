@@ -18,8 +18,8 @@ type Outcome = { done: true; value: unknown } | { done: false; error: unknown };
  * main thread, so nothing else runs meanwhile. Changes that arrive while one commit is
  * being written wait for the next one and share it, each inside a savepoint of its own: a
  * change that throws is undone alone and its caller gets its error, the others still
- * commit. When the commit itself fails (a full disk), nothing was stored and every caller
- * gets an error. A caller is answered only after the commit that holds its change, so an
+ * commit. When the commit itself fails (a full disk), or SQLite ends the transaction inside
+ * a change (it does for SQLITE_FULL), nothing was stored and every caller gets that error. A caller is answered only after the commit that holds its change, so an
  * answer still means the change is on disk.
  *
  * A change must only use the database it is given: while it runs, every other change
@@ -64,9 +64,15 @@ export class GroupCommit {
             outcomes.push({ done: true, value: await change.work(transaction) });
           } catch (error) {
             outcomes.push({ done: false, error });
-            // Throws when SQLite has ended the whole transaction (a full disk, an I/O
-            // error): then the batch fails as one.
-            await sql`ROLLBACK TO group_change`.execute(transaction);
+            try {
+              await sql`ROLLBACK TO group_change`.execute(transaction);
+            } catch {
+              // SQLite has ended the whole transaction (a full disk, an I/O error: SQLite
+              // rolls back everything for SQLITE_FULL in a statement without a statement
+              // journal), so the savepoint is gone. The batch fails as one, with the error
+              // that ended it: "no such savepoint" would answer a full disk with a 500.
+              throw error;
+            }
           }
           await sql`RELEASE group_change`.execute(transaction);
         }

@@ -144,3 +144,31 @@ describe("GroupCommit", () => {
     expect(notes()).toHaveLength(6);
   });
 });
+
+describe("GroupCommit when SQLite ends the transaction inside a change", () => {
+  /** What SQLite does on SQLITE_FULL in a single-row insert: the whole transaction is gone. */
+  function fullDisk() {
+    return async (transaction: Db) => {
+      await addNote("never stored")(transaction);
+      await sql`ROLLBACK`.execute(transaction);
+      throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    };
+  }
+
+  test("every change of the batch fails with the error that ended it, and none is stored", async () => {
+    const outcomes = await Promise.allSettled([
+      group.run(addNote("before")),
+      group.run(fullDisk()),
+      group.run(addNote("after")),
+    ]);
+    const reasons = outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    // Not "no such savepoint": callers answer SQLITE_FULL with 507, anything else with 500.
+    for (const reason of reasons) expect(reason.code).toBe("SQLITE_FULL");
+    expect(notes()).toEqual([]);
+    expect(sqlite.inTransaction).toBe(false);
+
+    await group.run(addNote("later"));
+    expect(notes()).toEqual(["later"]);
+  });
+});
