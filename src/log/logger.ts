@@ -33,7 +33,7 @@ const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, e
  */
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
   const threshold = LEVEL_ORDER[options.level];
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write ?? writeToStandardError;
   const format = options.format === "json" ? formatJson : formatText;
 
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
@@ -94,4 +94,19 @@ function jsonWithoutControlCharacters(value: unknown): string {
     /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
+}
+
+let standardErrorGuarded = false;
+
+/**
+ * A write that fails (standard error on a full disk, a pipe whose reader left) is an error
+ * event on the stream, and one nobody listens for ends the process: a full log disk would
+ * stop the registry at its next log line. The line is lost; the request it describes is not.
+ */
+function writeToStandardError(line: string): void {
+  if (!standardErrorGuarded) {
+    standardErrorGuarded = true;
+    process.stderr.on("error", () => {});
+  }
+  process.stderr.write(`${line}\n`);
 }
