@@ -22,7 +22,21 @@ describe("parseByteSize", () => {
     });
   }
 
-  const REFUSED: unknown[] = ["", "MiB", "4TiB", "4 megabytes", "1.5MiB", "-1", 1.5, -1, null, {}];
+  const REFUSED: unknown[] = [
+    "",
+    "MiB",
+    "4TiB",
+    "4 megabytes",
+    "1.5MiB",
+    "-1",
+    1.5,
+    -1,
+    null,
+    {},
+    "9999999999999999999999",
+    "9999999999GiB",
+    2 ** 60,
+  ];
   for (const value of REFUSED) {
     test(`${JSON.stringify(value)} is not a size`, () => {
       expect(parseByteSize(value)).toBeNull();
