@@ -88,7 +88,12 @@ export async function startRpcServer(options: {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      // "listen EADDRINUSE 127.0.0.1:9443" alone does not say which of the two listeners.
+      const where = `${options.listen.host}:${options.listen.port}`;
+      const why = error.code === "EADDRINUSE" ? "is in use" : `failed: ${error.message}`;
+      reject(new Error(`admin RPC listener ${where} ${why} (server.rpc_listen, --rpc-listen)`));
+    });
     server.listen(options.listen.port, options.listen.host, () => resolve());
   });
   const address = server.address();

@@ -42,6 +42,19 @@ test("a second server on a port in use fails to start instead of sharing it", as
   for (let i = 0; i < 5; i++) expect((await fetch(`${first.url}/v2/`)).status).toBe(200);
 });
 
+test("an RPC port in use is named as the admin RPC listener's", async () => {
+  const cwd = tempFolder();
+  const blocker = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  cleanups.push(() => blocker.stop(true));
+  const taken = `127.0.0.1:${blocker.port}`;
+  const second = await runMcr(
+    ["serve", "--listen", "127.0.0.1:0", "--rpc-listen", taken, "--data-dir", join(cwd, "d")],
+    { cwd, env: OPEN },
+  );
+  expect(second.code).toBe(1);
+  expect(second.stderr).toContain(`admin RPC listener ${taken} is in use`);
+});
+
 test("a second server on a data folder in use refuses, naming the first one's pid", async () => {
   const cwd = tempFolder();
   const dataDir = join(cwd, "data");
