@@ -102,6 +102,9 @@ beforeAll(async () => {
 }, 45_000);
 
 afterAll(async () => {
+  // Both servers' logs beside the screenshots, for a person looking into a failed run.
+  if (registry) writeFileSync(join(ARTIFACTS, "registry.log"), registry.log());
+  if (web) writeFileSync(join(ARTIFACTS, "web.log"), web.log());
   await browser?.close();
   await web?.stop();
   await registry?.stop();
