@@ -34,6 +34,16 @@ function duration(maxSeconds = Number.POSITIVE_INFINITY, minSeconds = 0): KeySpe
   };
 }
 
+/** A byte size of at least `minBytes`; `example` is what the refusal suggests instead. */
+function size(example: string, minBytes = 0): KeySpec["parse"] {
+  return (raw) => {
+    const bytes = parseByteSize(raw);
+    return bytes !== null && bytes >= minBytes
+      ? ok(bytes)
+      : refuse(`must be a size such as ${example}`);
+  };
+}
+
 function oneOf(...choices: string[]): KeySpec["parse"] {
   return (raw) =>
     typeof raw === "string" && choices.includes(raw)
@@ -131,18 +141,12 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     memory_floor: {
       default: "80MiB",
       describe: "resident memory under which uploads never force a collection",
-      parse: (raw) => {
-        const bytes = parseByteSize(raw);
-        return bytes !== null ? ok(bytes) : refuse("must be a size such as 80MiB");
-      },
+      parse: size("80MiB"),
     },
     memory_headroom: {
       default: "16MiB",
       describe: "growth over the last collection before uploads force one (0 = never)",
-      parse: (raw) => {
-        const bytes = parseByteSize(raw);
-        return bytes !== null ? ok(bytes) : refuse("must be a size such as 16MiB, or 0");
-      },
+      parse: size("16MiB, or 0"),
     },
   },
   database: {
@@ -159,10 +163,7 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
     manifest_max_size: {
       default: "4MiB",
       describe: "largest manifest",
-      parse: (raw) => {
-        const bytes = parseByteSize(raw);
-        return bytes !== null && bytes > 0 ? ok(bytes) : refuse("must be a size such as 4MiB");
-      },
+      parse: size("4MiB", 1),
     },
   },
   auth: {

@@ -59,11 +59,12 @@ export class MemoryValve {
     this.#unseenBytes += bytes;
     // Reading RSS is a system call, and on a busy machine each one is a chance to lose the
     // core: profiles of 32 concurrent pushes put 8-13% of the main thread there when it
-    // looked every 2 MiB. Memory cannot pass the limit faster than body bytes arrive to
-    // fill it, so it looks only once they could have.
+    // looked every 2 MiB. A body byte adds at most its share of the buffer it arrived in
+    // (far less stays: a trivial Bun server receiving 1 GiB grew by 40 MiB), so memory
+    // cannot pass the limit before the bytes read since the last look could have filled
+    // the gap to it.
     const couldHaveReached =
-      this.#seen + GROWTH_PER_BODY_BYTE * this.#unseenBytes >= this.#limit() ||
-      this.#unseenBytes >= this.#checkEveryBytes;
+      this.#seen + this.#unseenBytes >= this.#limit() || this.#unseenBytes >= this.#checkEveryBytes;
     if (!couldHaveReached) return;
 
     const now = this.#now();
@@ -93,13 +94,6 @@ export class MemoryValve {
     return Math.max(this.#floorBytes, this.#level + this.#headroomBytes * widening);
   }
 }
-
-/**
- * Resident bytes a body byte adds at most: its share of the buffer it arrived in. Far less
- * stays in practice (a trivial Bun server receiving 1 GiB grew by 40 MiB), since the
- * collector frees some on its own.
- */
-const GROWTH_PER_BODY_BYTE = 1;
 
 /** How many bodies in flight widen the headroom at most. */
 const MOST_BODIES_WIDENING = 4;
