@@ -4,7 +4,7 @@ import { RegistryError } from "../registry/registry-error.ts";
 import { location, type OciRequest } from "./context.ts";
 import { uploadRange } from "./errors.ts";
 import { API_VERSION_HEADERS } from "./headers.ts";
-import { bodyChunks } from "./request-body.ts";
+import { lentBodyChunks } from "./request-body.ts";
 
 /**
  * POST /v2/<name>/blobs/uploads/: mount a blob from another repository (?mount=&from=),
@@ -22,7 +22,7 @@ export async function startUpload(ctx: OciRequest, name: string) {
   // Spec: a mount the registry cannot do (no `from`, blob absent, no access) falls back to
   // an ordinary upload session rather than failing.
   if (mount === null && url.searchParams.has("digest")) {
-    const body = bodyChunks(ctx.request, deps.stallTimeout, deps.memoryValve);
+    const body = lentBodyChunks(ctx.request, deps.stallTimeout, deps.memoryValve);
     const blob = await deps.registry.uploads.uploadWhole(
       name,
       url.searchParams.get("digest"),
@@ -45,14 +45,14 @@ export async function appendUpload(ctx: OciRequest, name: string, id: string) {
       `Content-Range ${range.start}-${range.end} announces ${range.end - range.start + 1} bytes but Content-Length is ${declared}`,
     );
   }
-  const body = bodyChunks(ctx.request, ctx.deps.stallTimeout, ctx.deps.memoryValve);
+  const body = lentBodyChunks(ctx.request, ctx.deps.stallTimeout, ctx.deps.memoryValve);
   const upload = await ctx.deps.registry.uploads.append(name, id, body, range);
   return uploadAccepted(ctx, name, upload.id, upload.size);
 }
 
 /** PUT /v2/<name>/blobs/uploads/<id>?digest=: the last chunk, if any, and the check. */
 export async function completeUpload(ctx: OciRequest, name: string, id: string) {
-  const body = bodyChunks(ctx.request, ctx.deps.stallTimeout, ctx.deps.memoryValve);
+  const body = lentBodyChunks(ctx.request, ctx.deps.stallTimeout, ctx.deps.memoryValve);
   const digest = ctx.url.searchParams.get("digest");
   const blob = await ctx.deps.registry.uploads.complete(name, id, digest, body, ctx.actor);
   return blobCreated(ctx, name, blob.digest);
