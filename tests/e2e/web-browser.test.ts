@@ -31,6 +31,8 @@ let page: Page;
 let password: string;
 let image: MultiArchImage;
 const cspViolations: string[] = [];
+/** Set when the browser session ran to its end; until then, a failure keeps its page. */
+let sessionFinished = false;
 
 async function pushWithSkopeo(host: string, repository: string, built: MultiArchImage) {
   const layout = join(workDir, `layout-${repository.replaceAll("/", "-")}`);
@@ -102,9 +104,15 @@ beforeAll(async () => {
 }, 45_000);
 
 afterAll(async () => {
-  // Both servers' logs beside the screenshots, for a person looking into a failed run.
+  // Both servers' logs beside the screenshots, for a person looking into a failed run, and
+  // the page the session stopped on (its address, HTML and look) if it did not finish.
   if (registry) writeFileSync(join(ARTIFACTS, "registry.log"), registry.log());
   if (web) writeFileSync(join(ARTIFACTS, "web.log"), web.log());
+  if (page && !sessionFinished) {
+    const html = await page.content().catch((error) => `page.content() failed: ${error}`);
+    writeFileSync(join(ARTIFACTS, "failed-page.html"), `<!-- ${page.url()} -->\n${html}`);
+    await screenshot("failed-page").catch(() => {});
+  }
   await browser?.close();
   await web?.stop();
   await registry?.stop();
@@ -192,4 +200,5 @@ test("an admin logs in, browses, manages a policy, reads the audit log and logs 
   expect(new URL(page.url()).pathname).toBe("/login");
 
   expect(cspViolations).toEqual([]);
+  sessionFinished = true;
 }, 45_000);
