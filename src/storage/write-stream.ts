@@ -12,7 +12,9 @@ type SentSlot = { slot: Slot; done: Promise<void> };
  * calling `onChunk` with each chunk first (it may throw to stop the stream). Request bodies
  * arrive in chunks of tens of KiB; they are gathered into 1 MiB slots, and each full slot is
  * written (on the file system's thread pool) and hashed (on a hashing thread) at once while
- * the next slot fills from the request. Returns the offset after the last byte.
+ * the next slot fills from the request. A chunk is copied whole before the next is asked
+ * for and never kept, so a lent body (`lentBodyChunks`) may free it then. Returns the offset
+ * after the last byte.
  *
  * When it throws, every write it started has finished, so the caller may cut the file
  * back; the hash then holds an unknown part of the bytes and must be dropped.
