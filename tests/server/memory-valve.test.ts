@@ -164,4 +164,25 @@ describe("MemoryValve", () => {
     valve.bodyBytesRead(MiB);
     expect(looks).toBe(2);
   });
+
+  test("memory hovering just under the limit is read only every 2 MiB of body", () => {
+    let looks = 0;
+    const valve = new MemoryValve({
+      headroomBytes: 16 * MiB,
+      floorBytes: 0,
+      checkEveryBytes: 64 * MiB,
+      residentBytes: () => {
+        looks++;
+        // First the level (50 MiB), then a hair under its limit of 66, for good.
+        return (looks === 1 ? 50 : 65.9) * MiB;
+      },
+      collect: () => {},
+    });
+    // The first look comes once the body could have filled the 16 MiB to the limit.
+    for (let i = 0; i < 32; i++) valve.bodyBytesRead(MiB / 2);
+    expect(looks).toBe(2);
+    // From there every half MiB could reach it; 32 MiB more of body is 16 looks, not 64.
+    for (let i = 0; i < 64; i++) valve.bodyBytesRead(MiB / 2);
+    expect(looks).toBe(2 + 16);
+  });
 });
