@@ -8,7 +8,10 @@ export interface RepositorySummary {
   manifestCount: number;
   /** Bytes of the blobs linked to the repository (shared blobs count in each). */
   totalSize: number;
-  /** When the newest manifest arrived, or null for a repository with blobs only. */
+  /**
+   * When a manifest was last pushed: a new manifest, or a tag pointed (again) at one, as
+   * `docker push` of an image the registry already has does. Null for blobs only.
+   */
   lastPush: number | null;
 }
 
@@ -29,7 +32,10 @@ export async function listRepositorySummaries(
       (SELECT count(*) FROM manifests m WHERE m.repository_id = r.id) AS manifest_count,
       (SELECT sum(b.size) FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest
         WHERE rb.repository_id = r.id) AS total_size,
-      (SELECT max(m.created_at) FROM manifests m WHERE m.repository_id = r.id) AS last_push
+      (SELECT max(pushed) FROM (
+        SELECT max(m.created_at) AS pushed FROM manifests m WHERE m.repository_id = r.id
+        UNION ALL
+        SELECT max(t.updated_at) FROM tags t WHERE t.repository_id = r.id)) AS last_push
     FROM repositories r
     WHERE r.name > ${options.last ?? ""}
     ORDER BY r.name
