@@ -78,7 +78,12 @@ export async function writeStream(
   }
 }
 
-async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+/** Writes all of `bytes` at `position`, however many calls the system takes. */
+export async function writeAll(
+  handle: FileHandle,
+  bytes: Uint8Array,
+  position: number,
+): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     const result = await handle.write(bytes, written, bytes.length - written, position + written);
