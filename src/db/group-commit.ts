@@ -19,8 +19,9 @@ type Outcome = { done: true; value: unknown } | { done: false; error: unknown };
  * being written wait for the next one and share it, each inside a savepoint of its own: a
  * change that throws is undone alone and its caller gets its error, the others still
  * commit. When the commit itself fails (a full disk), or SQLite ends the transaction inside
- * a change (it does for SQLITE_FULL), nothing was stored and every caller gets that error. A caller is answered only after the commit that holds its change, so an
- * answer still means the change is on disk.
+ * a change (it does for SQLITE_FULL), nothing was stored and every caller gets that error.
+ * A caller is answered only after the commit that holds its change, so an answer still
+ * means the change is on disk.
  *
  * A change must only use the database it is given: while it runs, every other change
  * waits.

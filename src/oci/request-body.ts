@@ -16,8 +16,7 @@ export const MIN_BYTES_PER_STALL_WINDOW = 1024;
  * uploads) pass `valve`, which may collect garbage as their chunks arrive.
  */
 export function bodyChunks(request: Request, stallSeconds: number, valve?: MemoryValve) {
-  if (request.body === null || request.headers.get("content-length") === "0") return null;
-  return guardAgainstStalls(request.body, stallSeconds * 1000, valve, false);
+  return chunksOf(request, stallSeconds, valve, false);
 }
 
 /**
@@ -30,8 +29,17 @@ export function bodyChunks(request: Request, stallSeconds: number, valve?: Memor
  * half of the server's system time.
  */
 export function lentBodyChunks(request: Request, stallSeconds: number, valve?: MemoryValve) {
+  return chunksOf(request, stallSeconds, valve, true);
+}
+
+function chunksOf(
+  request: Request,
+  stallSeconds: number,
+  valve: MemoryValve | undefined,
+  lend: boolean,
+) {
   if (request.body === null || request.headers.get("content-length") === "0") return null;
-  return guardAgainstStalls(request.body, stallSeconds * 1000, valve, true);
+  return guardAgainstStalls(request.body, stallSeconds * 1000, valve, lend);
 }
 
 /**

@@ -10,9 +10,8 @@ import {
 } from "../../src/db/manifests.ts";
 import { ensureRepository } from "../../src/db/repositories.ts";
 import { setTag } from "../../src/db/tags.ts";
+import { IMAGE_MANIFEST, plainManifest } from "../helpers/manifest-rows.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
-
-const MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
 let folder: string;
 let metadata: MetadataDatabase;
@@ -31,17 +30,7 @@ afterEach(async () => {
 /** Stores a manifest in `repository` (not tagged); returns the ids. */
 async function storeManifest(repository: string, digest: string) {
   const { id: repositoryId } = await ensureRepository(metadata.db, repository);
-  const manifestId = await insertManifest(metadata.db, {
-    repositoryId,
-    digest,
-    mediaType: MEDIA_TYPE,
-    content: new TextEncoder().encode(`{"digest":"${digest}"}`),
-    artifactType: null,
-    subjectDigest: null,
-    annotations: null,
-    blobs: [],
-    children: [],
-  });
+  const manifestId = await insertManifest(metadata.db, plainManifest(repositoryId, digest));
   return { repositoryId, manifestId };
 }
 
@@ -53,7 +42,7 @@ test("reads what the kysely queries read, by tag and by digest", async () => {
   const byTag = await lookup.byTag("team/app", "v1");
   expect(byTag).toEqual(await findManifestByTag(metadata.db, "team/app", "v1"));
   expect(byTag?.digest).toBe(digest);
-  expect(byTag?.mediaType).toBe(MEDIA_TYPE);
+  expect(byTag?.mediaType).toBe(IMAGE_MANIFEST);
   expect(new TextDecoder().decode(byTag?.content)).toBe(`{"digest":"${digest}"}`);
   expect(byTag?.size).toBe(byTag?.content.byteLength ?? -1);
   expect(await lookup.byDigest("team/app", digest)).toEqual(

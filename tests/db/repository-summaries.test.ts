@@ -5,6 +5,7 @@ import { insertManifest } from "../../src/db/manifests.ts";
 import { ensureRepository } from "../../src/db/repositories.ts";
 import { listRepositorySummaries } from "../../src/db/repository-summaries.ts";
 import { setTag } from "../../src/db/tags.ts";
+import { plainManifest } from "../helpers/manifest-rows.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
 let folder: string;
@@ -20,21 +21,7 @@ afterEach(async () => {
 });
 
 async function storeManifest(repositoryId: number, digest: string, at: number) {
-  return insertManifest(
-    metadata.db,
-    {
-      repositoryId,
-      digest,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      content: new TextEncoder().encode(`{"digest":"${digest}"}`),
-      artifactType: null,
-      subjectDigest: null,
-      annotations: null,
-      blobs: [],
-      children: [],
-    },
-    at,
-  );
+  return insertManifest(metadata.db, plainManifest(repositoryId, digest), at);
 }
 
 async function lastPushOf(name: string) {
