@@ -10,6 +10,8 @@ export interface KeySpec {
   default: unknown;
   parse(raw: unknown): Parsed;
   describe: string;
+  /** A credential: a refused value is never repeated in the error. */
+  secret?: true;
 }
 
 const ok = (value: unknown): Parsed => ({ ok: true, value });
@@ -204,7 +206,12 @@ export const CONFIG_KEYS: Record<string, Record<string, KeySpec>> = {
   },
   metrics: {
     enabled: { default: true, describe: "serve /metrics", parse: flag() },
-    token: { default: "", describe: "bearer token for /metrics", parse: optionalText() },
+    token: {
+      default: "",
+      describe: "bearer token for /metrics",
+      parse: optionalText(),
+      secret: true,
+    },
   },
   snapshot: {
     dir: { default: "", describe: "snapshot folder", parse: optionalText() },

@@ -27,6 +27,8 @@ export interface ConfigSources {
 }
 
 type RawSections = Record<string, Record<string, unknown>>;
+/** Where each value set by the operator came from, by section and key; defaults are absent. */
+type Origins = Record<string, Record<string, string>>;
 
 /**
  * Builds the configuration from its sources and validates all of it, so that an operator
@@ -35,16 +37,18 @@ type RawSections = Record<string, Record<string, unknown>>;
 export function loadConfig(sources: ConfigSources = {}): Config {
   const problems: string[] = [];
   const raw = defaults();
+  const origins: Origins = {};
+  const setter = { raw, origins, problems };
 
-  if (sources.file) mergeFile(raw, sources.file, problems);
-  mergeEnvironment(raw, sources.env ?? {}, problems);
+  if (sources.file) mergeFile(setter, sources.file);
+  mergeEnvironment(setter, sources.env ?? {});
   for (const [dotted, value] of Object.entries(sources.flags ?? {})) {
     if (value === undefined) continue;
     const [section = "", key = ""] = dotted.split(".");
-    assign(raw, section, key, value, `flag for ${dotted}`, problems);
+    assign(setter, section, key, value, `flag for ${dotted}`);
   }
 
-  const values = parseAll(raw, problems);
+  const values = parseAll(raw, origins, problems);
   checkCombinations(values, problems, sources.checkFiles ?? true);
   const config = problems.length === 0 ? build(values) : null;
   if (problems.length > 0 || !config) throw new ConfigError(problems);
@@ -60,7 +64,14 @@ function defaults(): RawSections {
   return raw;
 }
 
-function mergeFile(raw: RawSections, path: string, problems: string[]): void {
+/** What merging a source writes to: the values, where each came from, the problems found. */
+interface Setter {
+  raw: RawSections;
+  origins: Origins;
+  problems: string[];
+}
+
+function mergeFile({ problems, ...rest }: Setter, path: string): void {
   if (!existsSync(path)) {
     problems.push(`config file ${path} does not exist`);
     return;
@@ -82,32 +93,27 @@ function mergeFile(raw: RawSections, path: string, problems: string[]): void {
       continue;
     }
     for (const [key, value] of Object.entries(table)) {
-      assign(raw, section, key, value, `${path}`, problems);
+      assign({ problems, ...rest }, section, key, value, path);
     }
   }
 }
 
-function mergeEnvironment(
-  raw: RawSections,
-  env: Record<string, string | undefined>,
-  problems: string[],
-): void {
+function mergeEnvironment(setter: Setter, env: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || !name.startsWith("MCR_")) continue;
     const rest = name.slice(4).toLowerCase();
     const section = Object.keys(CONFIG_KEYS).find((s) => rest.startsWith(`${s}_`));
     if (!section) continue;
-    assign(raw, section, rest.slice(section.length + 1), value, `environment ${name}`, problems);
+    assign(setter, section, rest.slice(section.length + 1), value, `environment ${name}`);
   }
 }
 
 function assign(
-  raw: RawSections,
+  { raw, origins, problems }: Setter,
   section: string,
   key: string,
   value: unknown,
   origin: string,
-  problems: string[],
 ): void {
   const table = raw[section];
   if (!table || !CONFIG_KEYS[section]?.[key]) {
@@ -115,19 +121,33 @@ function assign(
     return;
   }
   table[key] = value;
+  origins[section] = { ...origins[section], [key]: origin };
 }
 
-function parseAll(raw: RawSections, problems: string[]): RawSections {
+function parseAll(raw: RawSections, origins: Origins, problems: string[]): RawSections {
   const values: RawSections = {};
   for (const [section, keys] of Object.entries(CONFIG_KEYS)) {
     values[section] = {};
     for (const [key, spec] of Object.entries(keys)) {
-      const result = spec.parse(raw[section]?.[key]);
-      if (result.ok) values[section][key] = result.value;
-      else problems.push(`${section}.${key} ${result.reason}`);
+      const value = raw[section]?.[key];
+      const result = spec.parse(value);
+      if (result.ok) {
+        values[section][key] = result.value;
+        continue;
+      }
+      const origin = origins[section]?.[key];
+      const got = origin ? ` (got ${shown(value, spec.secret)} from ${origin})` : "";
+      problems.push(`${section}.${key} ${result.reason}${got}`);
     }
   }
   return values;
+}
+
+/** A refused value as the operator wrote it, cut short; a credential is only described. */
+function shown(value: unknown, secret: boolean | undefined): string {
+  if (secret) return `a ${Array.isArray(value) ? "list" : typeof value}`;
+  const written = JSON.stringify(value) ?? String(value);
+  return written.length > 60 ? `${written.slice(0, 57)}...` : written;
 }
 
 function build(values: RawSections): Config {

@@ -177,10 +177,24 @@ describe("environment variables", () => {
     ]);
   });
 
-  test("a bad value is reported against its key", () => {
+  test("a bad value is reported against its key, with the value and the variable it came from", () => {
     expect(problemsOf({ env: { MCR_LOG_LEVEL: "loud" } })).toEqual([
-      "log.level must be one of debug, info, warn, error",
+      'log.level must be one of debug, info, warn, error (got "loud" from environment MCR_LOG_LEVEL)',
     ]);
+  });
+
+  test("a refused credential is described, never repeated", () => {
+    const file = tomlFile("[metrics]\ntoken = 12345678\n");
+    expect(problemsOf({ file })).toEqual([
+      `metrics.token must be a string (got a number from ${file})`,
+    ]);
+  });
+
+  test("a long refused value is cut short", () => {
+    const [problem] = problemsOf({ env: { MCR_LOG_LEVEL: "x".repeat(200) } });
+    expect(problem).toBe(
+      `log.level must be one of debug, info, warn, error (got "${"x".repeat(56)}... from environment MCR_LOG_LEVEL)`,
+    );
   });
 });
 
@@ -220,9 +234,15 @@ describe("problems", () => {
     });
     expect(problems).toHaveLength(4);
     expect(problems).toContain(`${file}: unknown section [cache]`);
-    expect(problems).toContain("server.idle_timeout must be a duration such as 30s, 15m or 24h");
-    expect(problems).toContain("log.format must be one of text, json");
-    expect(problems).toContain("auth.token_ttl must be a duration such as 30s, 15m or 24h");
+    expect(problems).toContain(
+      `server.idle_timeout must be a duration such as 30s, 15m or 24h (got "soon" from ${file})`,
+    );
+    expect(problems).toContain(
+      'log.format must be one of text, json (got "xml" from environment MCR_LOG_FORMAT)',
+    );
+    expect(problems).toContain(
+      'auth.token_ttl must be a duration such as 30s, 15m or 24h (got "-1" from flag for auth.token_ttl)',
+    );
   });
 
   test("the error message lists each problem on its own line", () => {
@@ -232,15 +252,15 @@ describe("problems", () => {
     } catch (error) {
       expect((error as Error).message).toBe(
         "invalid configuration:\n" +
-          "  - log.level must be one of debug, info, warn, error\n" +
-          "  - log.format must be one of text, json",
+          '  - log.level must be one of debug, info, warn, error (got "loud" from environment MCR_LOG_LEVEL)\n' +
+          '  - log.format must be one of text, json (got "xml" from environment MCR_LOG_FORMAT)',
       );
     }
   });
 
   test("an idle_timeout over 255 seconds is refused", () => {
     expect(problemsOf({ env: { MCR_SERVER_IDLE_TIMEOUT: "256s" } })).toEqual([
-      "server.idle_timeout must be at most 255s",
+      'server.idle_timeout must be at most 255s (got "256s" from environment MCR_SERVER_IDLE_TIMEOUT)',
     ]);
     expect(loadConfig({ env: { MCR_SERVER_IDLE_TIMEOUT: "255" } }).server.idleTimeout).toBe(255);
   });
