@@ -73,7 +73,11 @@ export class PolicyService {
     const rule = validate(input);
     const id = await insertPolicyRule(this.db, rule);
     await this.reload();
-    await this.audit.record({ type: "policy_rule_created", actor, details: { id, ...rule } });
+    await this.audit.record({
+      type: "policy_rule_created",
+      actor,
+      details: auditDetails(id, rule),
+    });
     return { ...rule, id, builtin: false };
   }
 
@@ -83,7 +87,11 @@ export class PolicyService {
     const rule = validate({ ...current, ...patch });
     await updatePolicyRule(this.db, id, rule);
     await this.reload();
-    await this.audit.record({ type: "policy_rule_updated", actor, details: { id, ...patch } });
+    await this.audit.record({
+      type: "policy_rule_updated",
+      actor,
+      details: auditDetails(id, patch),
+    });
     return { ...rule, id, builtin: false } satisfies PolicyRule;
   }
 
@@ -104,6 +112,15 @@ export class PolicyService {
 /** Priorities travel as int32 in the RPC API: a larger one could be stored but not listed. */
 const MIN_PRIORITY = -(2 ** 31);
 const MAX_PRIORITY = 2 ** 31 - 1;
+
+/**
+ * A rule's fields as audit details, spelled in snake_case like every other event's details
+ * and like the rule in the REST API, so one query language reads them all.
+ */
+function auditDetails(id: number, fields: Partial<PolicyRuleInput>) {
+  const { accountTypes, ...rest } = fields;
+  return { id, ...rest, ...(accountTypes === undefined ? {} : { account_types: accountTypes }) };
+}
 
 function validate(input: PolicyRuleInput): PolicyRuleInput {
   const problems: string[] = [];

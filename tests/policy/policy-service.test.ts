@@ -64,6 +64,9 @@ test("create stores the rule, applies it at once and writes an audit row", async
   const [event] = await auditEvents("policy_rule_created");
   expect(event).toMatchObject({ actor: "admin", clientAddress: "127.0.0.1" });
   expect(event?.details).toMatchObject({ id: created.id, repositories: ["ci/**"] });
+  // Spelled like every other event's details and like the REST API's rule.
+  expect(event?.details).toHaveProperty("account_types");
+  expect(event?.details).not.toHaveProperty("accountTypes");
 
   // Stored, not only cached: a fresh service over the same database sees it.
   const reopened = await PolicyService.open(metadata.db, audit);
@@ -81,8 +84,14 @@ test("update changes the rule in the cache and writes an audit row of the patch"
   const [event] = await auditEvents("policy_rule_updated");
   expect(event?.details).toEqual({ id: created.id, repositories: ["ci/app"] });
 
-  await policy.update(created.id, { enabled: false }, null);
+  await policy.update(created.id, { enabled: false, accountTypes: ["system"] }, null);
   expect(robotPulls("ci/app")).toBe(false);
+  const events = await auditEvents("policy_rule_updated");
+  expect(events.map((e) => e.details)).toContainEqual({
+    id: created.id,
+    enabled: false,
+    account_types: ["system"],
+  });
 });
 
 test("delete removes the rule from the cache and writes an audit row", async () => {
