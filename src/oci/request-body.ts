@@ -1,5 +1,6 @@
 import { RegistryError } from "../registry/registry-error.ts";
 import type { MemoryValve } from "../server/memory-valve.ts";
+import { markLent, wasTaken } from "../storage/lent-chunks.ts";
 
 /**
  * The least a request body must deliver in each stall window. Bun cuts a body slower than
@@ -22,7 +23,7 @@ export function bodyChunks(request: Request, stallSeconds: number, valve?: Memor
 /**
  * An upload's body as {@link bodyChunks}, with each chunk lent rather than given: its memory
  * goes back to the allocator as soon as the consumer asks for the next chunk, so the consumer
- * must have copied or written it by then. Left to the collector, each chunk's buffer (Bun
+ * must have copied, written or taken it by then (lent-chunks.ts). Left to the collector, each chunk's buffer (Bun
  * allocates one of 516 KiB per read) lives until the next collection, by when the allocator
  * has often returned its pages to the kernel; the next buffers then fault them in again. Under
  * 32 concurrent pushes that was about 250,000 page faults for 2 GiB of bodies, and about
@@ -39,7 +40,8 @@ function chunksOf(
   lend: boolean,
 ) {
   if (request.body === null || request.headers.get("content-length") === "0") return null;
-  return guardAgainstStalls(request.body, stallSeconds * 1000, valve, lend);
+  const chunks = guardAgainstStalls(request.body, stallSeconds * 1000, valve, lend);
+  return lend ? markLent(chunks) : chunks;
 }
 
 /**
@@ -49,7 +51,7 @@ function chunksOf(
  */
 function release(chunk: Uint8Array): void {
   const buffer = chunk.buffer;
-  if (!(buffer instanceof ArrayBuffer) || buffer.detached) return;
+  if (!(buffer instanceof ArrayBuffer) || buffer.detached || wasTaken(buffer)) return;
   try {
     buffer.transfer(0);
   } catch {

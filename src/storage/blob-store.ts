@@ -49,8 +49,8 @@ export interface BlobStore {
    * Writes `body` at `offset` of the upload and syncs it, returning the new size. If the body
    * fails half-way, or is not `expectedLength` bytes long when that is given, the upload is
    * cut back to `offset`, so a retry starts from a known point. The body's chunks may be lent
-   * (`lentBodyChunks`): a chunk must be copied or written before the next one is asked for,
-   * and not kept after.
+   * (`lentBodyChunks`, lent-chunks.ts): a chunk must be copied, written or taken before the
+   * next one is asked for, and not kept after.
    */
   appendUpload(
     id: string,

@@ -5,19 +5,19 @@ import type { BlobFileState, BlobStore, ByteRange } from "./blob-store.ts";
 import { makeFolderDurably, syncFile, syncFolder } from "./durable-files.ts";
 import { hashFile } from "./hash-file.ts";
 import { RunningHash } from "./hash-thread.ts";
-import { LocalHash } from "./local-hash.ts";
+import { isLent } from "./lent-chunks.ts";
 import { StorageError } from "./storage-error.ts";
-import { writeDirect } from "./write-direct.ts";
-import { writeStream } from "./write-stream.ts";
+import { writeBody } from "./write-body.ts";
 
 /**
- * How many appends in flight, this one included, make a new upload hash on the main thread
- * and write straight from the request's buffers (`writeDirect`) instead of through slots
- * and a hashing thread (`writeStream`). A lone push is faster with the thread hashing beside
- * the main one; 32 concurrent curl pushes of 64 MiB took 5.1-5.2 s directly against
- * 6.2-6.3 s through slots (BENCHMARKS.md).
+ * How many appends in flight, this one included, make an append write each chunk as it
+ * comes rather than gather {@link LONE_GATHER_BYTES} first (`writeBody`). Gathering saves a
+ * lone push calls; with dozens at once the gathered chunks leave the cache before they are
+ * written, which cost more (BENCHMARKS.md). Four is where the previous crowd path and the
+ * path for lone uploads measured even.
  */
 const CROWD_OF_APPENDS = 4;
+const LONE_GATHER_BYTES = 256 * 1024;
 
 /**
  * The on-disk layout of blob content, below the data folder:
@@ -39,7 +39,7 @@ export class FilesystemBlobStore implements BlobStore {
   readonly #uploadsRoot: string;
   readonly #quarantineRoot: string;
   /** Running hashes of uploads, so finishing one does not read it back; lost on restart. */
-  readonly #hashes = new Map<string, { size: number; hash: RunningHash | LocalHash }>();
+  readonly #hashes = new Map<string, { size: number; hash: RunningHash }>();
   #appendsInFlight = 0;
 
   private constructor(dataDir: string) {
@@ -211,16 +211,12 @@ export class FilesystemBlobStore implements BlobStore {
             );
           }
         };
-        // An upload's hash stays where its first bytes went: a state in a hashing thread
-        // cannot move to this one, nor back.
-        if (offset === 0 && this.#appendsInFlight >= CROWD_OF_APPENDS) {
-          state.hash.forget();
-          state.hash = new LocalHash();
-        }
-        const end =
-          state.hash instanceof LocalHash
-            ? await writeDirect(handle, offset, body, state.hash, onChunk)
-            : await writeStream(handle, offset, body, state.hash, onChunk);
+        const crowded = this.#appendsInFlight >= CROWD_OF_APPENDS;
+        const end = await writeBody(handle, offset, body, state.hash, {
+          lent: isLent(body),
+          gatherBytes: crowded ? 0 : LONE_GATHER_BYTES,
+          onChunk,
+        });
         if (expectedLength !== undefined && end - offset !== expectedLength) {
           throw new StorageError(
             "length-mismatch",

@@ -1,7 +1,7 @@
 /**
  * The messages between the main thread and a hashing thread (hash-thread.ts, hash-worker.ts).
  * Each running hash lives in one thread under a key; a thread handles its messages in order,
- * so an update sent after another is applied after it without waiting for a reply.
+ * so buffers sent after others are hashed after them without waiting for a reply.
  */
 export type HashRequest =
   /** A new, empty sha256 state under `key`. No reply. */
@@ -9,19 +9,10 @@ export type HashRequest =
   /** A sha256 state of the first `length` bytes of the file at `path`. */
   | { kind: "resume"; key: number; path: string; length: number; ticket: number }
   /**
-   * Adds the first `length` bytes of slot `slot` to the state; the sender leaves those bytes
-   * alone until the reply. `buffer` comes with the first update that uses a slot.
+   * Adds all of each buffer in `buffers`, in order. The sender gave them up: they came with
+   * the message as transferables, and the thread frees them once hashed.
    */
-  | {
-      kind: "update";
-      key: number;
-      slot: number;
-      buffer?: SharedArrayBuffer;
-      length: number;
-      ticket: number;
-    }
-  /** The slot is no longer used; the thread lets go of its memory. No reply. */
-  | { kind: "drop-slot"; slot: number }
+  | { kind: "take"; key: number; buffers: ArrayBuffer[]; ticket: number }
   /** The hex digest of the bytes so far; the state goes on and may take more. */
   | { kind: "digest"; key: number; ticket: number }
   /** Drops the state. No reply. */

@@ -1,11 +1,10 @@
 import { availableParallelism } from "node:os";
 import type { HashReply, HashRequest } from "./hash-protocol.ts";
-import { onSlotDropped, type Slot } from "./shared-slots.ts";
 
 /**
  * The main thread's side of the hashing threads: each upload's running sha256 lives in one
- * of a few Workers (hash-worker.ts), which hash the bytes the upload wrote while the main
- * thread goes on reading requests. With one core left for them, a busy registry hashes on
+ * of a few Workers (hash-worker.ts), which hash the buffers the upload wrote, handed over
+ * whole, while the main thread goes on reading requests. With one core left for them, a busy registry hashes on
  * both cores at once instead of queueing every upload's hashing behind its request handling.
  *
  * The workers start on first use and do not keep the process alive. If one dies, the
@@ -24,34 +23,20 @@ class HashThread {
     number,
     { resolve(reply: HashReply): void; reject(e: Error): void }
   >();
-  /** Slots the worker holds, so they are sent only once. */
-  readonly #slotsSent = new Set<number>();
   /** Counts the workers this thread has lost; a state made under an older one is gone. */
   generation = 0;
 
-  constructor() {
-    onSlotDropped((slot) => {
-      if (this.#slotsSent.delete(slot.id)) this.send({ kind: "drop-slot", slot: slot.id });
-    });
-  }
-
-  /** The slot's memory when the worker does not hold it yet. */
-  bufferFor(slot: Slot): SharedArrayBuffer | undefined {
-    if (this.#slotsSent.has(slot.id)) return undefined;
-    this.#slotsSent.add(slot.id);
-    return slot.bytes.buffer as SharedArrayBuffer;
-  }
-
-  send(request: HashRequest): void {
-    this.#started().postMessage(request);
+  /** Sends `request`, moving the buffers in `transfer` to the thread. */
+  send(request: HashRequest, transfer: ArrayBuffer[] = []): void {
+    this.#started().postMessage(request, transfer);
   }
 
   /** Sends a request that is answered, under a ticket of its own, and waits for the answer. */
-  ask(request: Unticketed<AnsweredRequest>): Promise<HashReply> {
+  ask(request: Unticketed<AnsweredRequest>, transfer: ArrayBuffer[] = []): Promise<HashReply> {
     const ticket = this.#nextTicket++;
     return new Promise((resolve, reject) => {
       this.#pending.set(ticket, { resolve, reject });
-      this.send({ ...request, ticket } as AnsweredRequest);
+      this.send({ ...request, ticket } as AnsweredRequest, transfer);
     });
   }
 
@@ -88,7 +73,6 @@ class HashThread {
     worker.terminate();
     this.#worker = null;
     this.generation++;
-    this.#slotsSent.clear();
     for (const waiting of this.#pending.values()) waiting.reject(error);
     this.#pending.clear();
   }
@@ -127,9 +111,8 @@ function pickThread(): HashThread {
 }
 
 /**
- * A sha256 state kept by a hashing thread. Updates are applied in the order they are sent;
- * each one's promise settles when the thread has read the bytes, after which the caller may
- * reuse the buffer.
+ * A sha256 state kept by a hashing thread. Buffers are hashed in the order they are sent;
+ * each `take`'s promise settles when the thread has hashed them.
  */
 export class RunningHash {
   readonly #thread: HashThread;
@@ -161,11 +144,12 @@ export class RunningHash {
     return this.#generation !== this.#thread.generation;
   }
 
-  /** Adds the first `length` bytes of `slot`, which stays untouched until this settles. */
-  async update(slot: Slot, length: number): Promise<void> {
-    const thread = this.#thread;
-    const buffer = thread.bufferFor(slot);
-    await thread.ask({ kind: "update", key: this.#key, slot: slot.id, buffer, length });
+  /**
+   * Adds all of each of `buffers`, in order, handing them to the thread: they are detached
+   * here at once, and the thread frees them once hashed. Settles when the thread has.
+   */
+  async take(buffers: ArrayBuffer[]): Promise<void> {
+    await this.#thread.ask({ kind: "take", key: this.#key, buffers }, buffers);
   }
 
   /** The hex digest of everything added so far; the state stays and may take more. */

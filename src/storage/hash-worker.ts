@@ -8,7 +8,6 @@ import type { HashReply, HashRequest } from "./hash-protocol.ts";
 declare const self: Worker;
 
 const states = new Map<number, Bun.CryptoHasher>();
-const slots = new Map<number, SharedArrayBuffer>();
 
 self.onmessage = async (event: MessageEvent<HashRequest>) => {
   const request = event.data;
@@ -19,15 +18,14 @@ self.onmessage = async (event: MessageEvent<HashRequest>) => {
     case "forget":
       states.delete(request.key);
       return;
-    case "drop-slot":
-      slots.delete(request.slot);
-      return;
-    case "update":
+    case "take":
       return answer(request.ticket, () => {
-        if (request.buffer) slots.set(request.slot, request.buffer);
-        const buffer = slots.get(request.slot);
-        if (!buffer) throw new Error(`slot ${request.slot} was never sent`);
-        stateOf(request.key).update(new Uint8Array(buffer, 0, request.length));
+        const state = stateOf(request.key);
+        for (const buffer of request.buffers) {
+          state.update(new Uint8Array(buffer));
+          // Freed now rather than at this thread's next collection, which may be far off.
+          buffer.transfer(0);
+        }
       });
     case "digest":
       return answer(request.ticket, () => ({ hex: stateOf(request.key).copy().digest("hex") }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, randomBytes } from "node:crypto";
 import { bodyChunks, lentBodyChunks } from "../../src/oci/request-body.ts";
+import { isLent, takeChunk } from "../../src/storage/lent-chunks.ts";
 
 /** A request whose body arrives as `parts`, each in a buffer of its own. */
 function requestOf(parts: Uint8Array[]): Request {
@@ -33,6 +34,23 @@ describe("lentBodyChunks", () => {
     expect(seen.map(freed)).toEqual([true, true, true]);
   });
 
+  test("a chunk its consumer took keeps its bytes in its own buffer, uncopied", async () => {
+    const chunks = lentBodyChunks(requestOf(partsOf(1000, 2000, 3000)), 30);
+    if (!chunks) throw new Error("expected a body");
+    expect(isLent(chunks)).toBe(true);
+    const taken: { buffer: ArrayBuffer; chunkBuffer: ArrayBufferLike }[] = [];
+    for await (const chunk of chunks) {
+      // Only the first two are taken; the last one is left to the lender.
+      if (taken.length < 2)
+        taken.push({ buffer: takeChunk(chunk, true), chunkBuffer: chunk.buffer });
+    }
+    for (const [i, { buffer, chunkBuffer }] of taken.entries()) {
+      expect(buffer).toBe(chunkBuffer as ArrayBuffer);
+      expect(buffer.detached).toBe(false);
+      expect(new Uint8Array(buffer).every((byte) => byte === i + 1)).toBe(true);
+    }
+  });
+
   test("the body Bun receives over HTTP comes through whole, each chunk freed after use", async () => {
     const sent = randomBytes(8 * 1024 * 1024);
     const response = await fetch(`${server.url}lent`, { method: "PUT", body: sent });
@@ -54,6 +72,19 @@ describe("bodyChunks", () => {
       [1000, false],
       [2000, false],
     ]);
+  });
+
+  test("its chunks are not lent: taking one copies it and leaves the original alone", async () => {
+    const chunks = bodyChunks(requestOf(partsOf(1000)), 30);
+    if (!chunks) throw new Error("expected a body");
+    expect(isLent(chunks)).toBe(false);
+    for await (const chunk of chunks) {
+      const taken = takeChunk(chunk, isLent(chunks));
+      expect(taken).not.toBe(chunk.buffer as ArrayBuffer);
+      structuredClone(taken, { transfer: [taken] });
+      expect(freed(chunk)).toBe(false);
+      expect(chunk.every((byte) => byte === 1)).toBe(true);
+    }
   });
 
   test("an empty body gives no chunks at all", () => {

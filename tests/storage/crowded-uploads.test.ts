@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, expect, spyOn, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { FilesystemBlobStore } from "../../src/storage/filesystem-store.ts";
 import { RunningHash } from "../../src/storage/hash-thread.ts";
-import { LocalHash } from "../../src/storage/local-hash.ts";
+import { markLent } from "../../src/storage/lent-chunks.ts";
 import { StorageError } from "../../src/storage/storage-error.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
@@ -35,20 +36,40 @@ async function startUploads(count: number) {
   return ids;
 }
 
-test("uploads that start together hash on this thread, and every blob is exact", async () => {
-  const onThisThread = spyOn(LocalHash.prototype, "add");
-  const viaSlots = spyOn(RunningHash.prototype, "update");
+/** Counts the write calls made through any FileHandle while `work` runs. */
+async function writeCallsDuring(work: () => Promise<unknown>): Promise<number> {
+  const probe = await open(join(dataDir, "probe"), "w");
+  const prototype = Object.getPrototypeOf(probe) as FileHandle;
+  await probe.close();
+  const writes = spyOn(prototype, "write");
+  const vectored = spyOn(prototype, "writev");
+  try {
+    await work();
+    return writes.mock.calls.length + vectored.mock.calls.length;
+  } finally {
+    writes.mockRestore();
+    vectored.mockRestore();
+  }
+}
+
+test("uploads that run together write each chunk as it comes, and every blob is exact", async () => {
+  const hashed = spyOn(RunningHash.prototype, "take");
   try {
     const ids = await startUploads(8);
     const datas = ids.map((_, i) => pattern(3 * 1024 * 1024 + i * 4099, i));
-    const sizes = await Promise.all(
-      ids.map((id, i) => store.appendUpload(id, 0, chunked(datas[i] as Uint8Array, 70_000))),
-    );
+    let sizes: number[] = [];
+    const calls = await writeCallsDuring(async () => {
+      sizes = await Promise.all(
+        ids.map((id, i) => store.appendUpload(id, 0, chunked(datas[i] as Uint8Array, 70_000))),
+      );
+    });
     expect(sizes).toEqual(datas.map((data) => data.length));
-    expect(onThisThread).toHaveBeenCalled();
-    expect(viaSlots).not.toHaveBeenCalled();
+    // One write per chunk: none held back to gather with the next.
+    const chunks = datas.reduce((sum, data) => sum + Math.ceil(data.length / 70_000), 0);
+    expect(calls).toBe(chunks);
+    expect(hashed).toHaveBeenCalled();
 
-    // A second PATCH of each stays on the hash its first bytes went to.
+    // A second PATCH of each, in a crowd again, goes on from the same running hash.
     const tails = ids.map((_, i) => pattern(1000 + i, 100 + i));
     await Promise.all(
       ids.map((id, i) =>
@@ -63,28 +84,51 @@ test("uploads that start together hash on this thread, and every blob is exact",
       const file = join(dataDir, "blobs", "sha256", hex.slice(0, 2), hex);
       expect(sha256(readFileSync(file))).toBe(hex);
     }
-    expect(viaSlots).not.toHaveBeenCalled();
   } finally {
-    onThisThread.mockRestore();
-    viaSlots.mockRestore();
+    hashed.mockRestore();
   }
 });
 
-test("a lone upload still goes through the slots and the hashing thread", async () => {
-  const viaSlots = spyOn(RunningHash.prototype, "update");
-  try {
-    const [id] = await startUploads(1);
-    const data = pattern(2 * 1024 * 1024 + 5, 7);
-    await store.appendUpload(id as string, 0, chunked(data, 65_536));
-    expect(viaSlots).toHaveBeenCalled();
-    await store.commitUpload(id as string, data.length, `sha256:${sha256(data)}`);
-  } finally {
-    viaSlots.mockRestore();
+test("in a crowd, the chunks of a lent body go to the hashing thread uncopied", async () => {
+  const ids = await startUploads(4);
+  const datas = ids.map((_, i) => pattern(2 * 1024 * 1024 + i * 333, 20 + i));
+  const handed: Uint8Array[][] = ids.map(() => []);
+  async function* lentChunks(data: Uint8Array, into: Uint8Array[]) {
+    for await (const chunk of chunked(data, 90_000)) {
+      into.push(chunk);
+      yield chunk;
+    }
   }
+  const sizes = await Promise.all(
+    ids.map((id, i) =>
+      store.appendUpload(id, 0, markLent(lentChunks(datas[i] as Uint8Array, handed[i] ?? []))),
+    ),
+  );
+  expect(sizes).toEqual(datas.map((data) => data.length));
+  // Sent to the thread, not copied first: each chunk's own buffer left this thread.
+  for (const chunks of handed) {
+    expect(chunks.length).toBeGreaterThan(20);
+    expect(chunks.every((chunk) => (chunk.buffer as ArrayBuffer).detached)).toBe(true);
+  }
+  for (const [i, id] of ids.entries()) {
+    const data = datas[i] as Uint8Array;
+    await store.commitUpload(id, data.length, `sha256:${sha256(data)}`);
+  }
+});
+
+test("a lone upload gathers its chunks into fewer, larger writes", async () => {
+  const [id] = await startUploads(1);
+  const data = pattern(2 * 1024 * 1024 + 5, 7);
+  const calls = await writeCallsDuring(() =>
+    store.appendUpload(id as string, 0, chunked(data, 65_536)),
+  );
+  // 33 chunks of at most 64 KiB, gathered 256 KiB at a time: 9 writes.
+  expect(calls).toBe(9);
+  await store.commitUpload(id as string, data.length, `sha256:${sha256(data)}`);
 });
 
 test("in a crowd, a wrong digest is refused and a broken body leaves the upload as it was", async () => {
-  const onThisThread = spyOn(LocalHash.prototype, "add");
+  const hashed = spyOn(RunningHash.prototype, "take");
   const ids = await startUploads(4);
   const data = pattern(1024 * 1024, 3);
   async function* broken(): AsyncGenerator<Uint8Array> {
@@ -112,6 +156,6 @@ test("in a crowd, a wrong digest is refused and a broken body leaves the upload 
   expect(refused).toBeInstanceOf(StorageError);
   expect((refused as StorageError).kind).toBe("digest-mismatch");
   await store.commitUpload(ids[3] as string, data.length, `sha256:${sha256(data)}`);
-  expect(onThisThread).toHaveBeenCalled();
-  onThisThread.mockRestore();
+  expect(hashed).toHaveBeenCalled();
+  hashed.mockRestore();
 });

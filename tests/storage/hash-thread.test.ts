@@ -2,7 +2,6 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunningHash, stopHashThreads } from "../../src/storage/hash-thread.ts";
-import { giveBack, SLOT_BYTES, type Slot, takeSlot } from "../../src/storage/shared-slots.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
 const folder = makeTempFolder();
@@ -20,12 +19,8 @@ function pattern(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** Copies `bytes` into a slot, as write-stream does, and returns it. */
-function slotHolding(bytes: Uint8Array): Slot {
-  const slot = takeSlot();
-  slot.bytes.set(bytes);
-  return slot;
-}
+/** A buffer of its own holding a copy of `bytes`, to hand to the thread. */
+const bufferOf = (bytes: Uint8Array) => bytes.slice().buffer;
 
 describe("RunningHash", () => {
   test("an empty state digests as the empty input", async () => {
@@ -34,25 +29,36 @@ describe("RunningHash", () => {
     hash.forget();
   });
 
-  test("updates in order give the digest of the bytes in that order", async () => {
-    const parts = [pattern(1000, 1), pattern(SLOT_BYTES, 2), pattern(17, 3)];
+  test("buffers taken in order give the digest of the bytes in that order", async () => {
+    const parts = [pattern(1000, 1), pattern(1024 * 1024, 2), pattern(17, 3)];
     const hash = RunningHash.start();
-    for (const part of parts) {
-      const slot = slotHolding(part);
-      await hash.update(slot, part.length);
-      giveBack(slot);
-    }
+    for (const part of parts) await hash.take([bufferOf(part)]);
     expect(await hash.digest()).toBe(sha256(...parts));
     hash.forget();
   });
 
-  test("updates sent without waiting are applied in the order sent", async () => {
-    const parts = Array.from({ length: 6 }, (_, i) => pattern(4096 + i, i));
-    const slots = parts.map(slotHolding);
+  test("the buffers of one message are hashed in their order", async () => {
+    const parts = [pattern(10, 1), pattern(70_000, 2), pattern(3, 3)];
     const hash = RunningHash.start();
-    await Promise.all(parts.map((part, i) => hash.update(slots[i] as Slot, part.length)));
+    await hash.take(parts.map(bufferOf));
     expect(await hash.digest()).toBe(sha256(...parts));
-    for (const slot of slots) giveBack(slot);
+    hash.forget();
+  });
+
+  test("a taken buffer leaves this thread at once", async () => {
+    const buffer = bufferOf(pattern(4096, 4));
+    const hash = RunningHash.start();
+    const hashed = hash.take([buffer]);
+    expect(buffer.detached).toBe(true);
+    await hashed;
+    hash.forget();
+  });
+
+  test("buffers sent without waiting are hashed in the order sent", async () => {
+    const parts = Array.from({ length: 6 }, (_, i) => pattern(4096 + i, i));
+    const hash = RunningHash.start();
+    await Promise.all(parts.map((part) => hash.take([bufferOf(part)])));
+    expect(await hash.digest()).toBe(sha256(...parts));
     hash.forget();
   });
 
@@ -60,13 +66,10 @@ describe("RunningHash", () => {
     const first = pattern(300, 4);
     const second = pattern(500, 5);
     const hash = RunningHash.start();
-    const slot = slotHolding(first);
-    await hash.update(slot, first.length);
+    await hash.take([bufferOf(first)]);
     expect(await hash.digest()).toBe(sha256(first));
-    slot.bytes.set(second);
-    await hash.update(slot, second.length);
+    await hash.take([bufferOf(second)]);
     expect(await hash.digest()).toBe(sha256(first, second));
-    giveBack(slot);
     hash.forget();
   });
 
@@ -75,13 +78,9 @@ describe("RunningHash", () => {
     const b = RunningHash.start();
     const bytesA = pattern(2048, 6);
     const bytesB = pattern(2048, 7);
-    const slotA = slotHolding(bytesA);
-    const slotB = slotHolding(bytesB);
-    await Promise.all([a.update(slotA, bytesA.length), b.update(slotB, bytesB.length)]);
+    await Promise.all([a.take([bufferOf(bytesA)]), b.take([bufferOf(bytesB)])]);
     expect(await a.digest()).toBe(sha256(bytesA));
     expect(await b.digest()).toBe(sha256(bytesB));
-    giveBack(slotA);
-    giveBack(slotB);
     a.forget();
     b.forget();
   });
@@ -95,10 +94,8 @@ describe("RunningHash", () => {
     expect(await hash.digest()).toBe(sha256(prefix));
 
     const more = pattern(99, 9);
-    const slot = slotHolding(more);
-    await hash.update(slot, more.length);
+    await hash.take([bufferOf(more)]);
     expect(await hash.digest()).toBe(sha256(prefix, more));
-    giveBack(slot);
     hash.forget();
   });
 
@@ -106,44 +103,19 @@ describe("RunningHash", () => {
     await expect(RunningHash.resume(join(folder, "missing"), 10)).rejects.toThrow();
   });
 
-  test("a forgotten state refuses updates", async () => {
+  test("a forgotten state refuses more bytes and digests", async () => {
     const hash = RunningHash.start();
     hash.forget();
+    await expect(hash.take([bufferOf(pattern(5, 1))])).rejects.toThrow(/no running hash/);
     await expect(hash.digest()).rejects.toThrow(/no running hash/);
-  });
-
-  test("slots dropped from the idle pool are replaced by new ones the thread learns", async () => {
-    // More slots than the pool keeps idle: giving them all back drops some, and the thread
-    // lets go of those; new slots then get new ids and are sent again.
-    const held = Array.from({ length: 20 }, () => takeSlot());
-    const hash = RunningHash.start();
-    const parts: Uint8Array[] = [];
-    for (const [i, slot] of held.entries()) {
-      const part = pattern(100 + i, i);
-      slot.bytes.set(part);
-      parts.push(part);
-      await hash.update(slot, part.length);
-    }
-    for (const slot of held) giveBack(slot);
-    const again = Array.from({ length: 20 }, () => takeSlot());
-    for (const [i, slot] of again.entries()) {
-      const part = pattern(200 + i, i + 50);
-      slot.bytes.set(part);
-      parts.push(part);
-      await hash.update(slot, part.length);
-    }
-    for (const slot of again) giveBack(slot);
-    expect(await hash.digest()).toBe(sha256(...parts));
-    hash.forget();
   });
 });
 
 describe("a hashing thread that ends", () => {
   test("fails the answers it owed and marks its states lost", async () => {
     const hash = RunningHash.start();
-    const bytes = pattern(SLOT_BYTES, 11);
-    const slot = slotHolding(bytes);
-    await hash.update(slot, bytes.length);
+    const bytes = pattern(1024 * 1024, 11);
+    await hash.take([bufferOf(bytes)]);
     expect(hash.lost).toBe(false);
 
     const owed = hash.digest();
@@ -151,11 +123,10 @@ describe("a hashing thread that ends", () => {
     await expect(owed).rejects.toThrow(/stopped/);
     expect(hash.lost).toBe(true);
 
-    // The next state starts a new thread, which knows no slot yet: the slot is sent again.
+    // The next state starts a new thread.
     const fresh = RunningHash.start();
-    await fresh.update(slot, bytes.length);
+    await fresh.take([bufferOf(bytes)]);
     expect(await fresh.digest()).toBe(sha256(bytes));
-    giveBack(slot);
     fresh.forget();
   });
 });

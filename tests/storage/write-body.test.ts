@@ -3,14 +3,14 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { RunningHash } from "../../src/storage/hash-thread.ts";
-import { SLOT_BYTES } from "../../src/storage/shared-slots.ts";
-import { writeStream } from "../../src/storage/write-stream.ts";
+import { writeBody } from "../../src/storage/write-body.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
 const folder = makeTempFolder();
 afterAll(() => removeFolder(folder));
 
 let files = 0;
+const MIB = 1024 * 1024;
 
 function pattern(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
@@ -22,6 +22,7 @@ function sha256(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
 }
 
+/** `bytes` in chunks of the given sizes, in turn; each a view into `bytes`, as not lent. */
 async function* chunksOf(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
   let at = 0;
   for (let i = 0; at < bytes.length; i++) {
@@ -32,32 +33,41 @@ async function* chunksOf(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uin
 }
 
 /** Writes `body` into a new file holding `before`, after it; returns the path and end. */
-async function written(before: Uint8Array, body: AsyncIterable<Uint8Array>, hash: RunningHash) {
+async function written(
+  before: Uint8Array,
+  body: AsyncIterable<Uint8Array>,
+  hash: RunningHash,
+  gatherBytes: number,
+) {
   const path = join(folder, `file-${files++}`);
   writeFileSync(path, before);
   const handle = await open(path, "r+");
   try {
-    const end = await writeStream(handle, before.length, body, hash, () => {});
+    const end = await writeBody(handle, before.length, body, hash, {
+      lent: false,
+      gatherBytes,
+      onChunk: () => {},
+    });
     return { path, end };
   } finally {
     await handle.close();
   }
 }
 
-describe("writeStream", () => {
-  const cases: [string, number, number[]][] = [
-    ["small chunks across many slots", 3 * SLOT_BYTES + 123, [1000, 65_536, 7]],
-    ["chunks larger than a slot", 5 * SLOT_BYTES + 1, [SLOT_BYTES * 2 + 3]],
-    ["a body that ends on a slot's edge", 4 * SLOT_BYTES, [SLOT_BYTES / 4]],
-    ["one byte", 1, [1]],
+describe("writeBody", () => {
+  const cases: [string, number, number[], number][] = [
+    ["small chunks gathered into many writes", 3 * MIB + 123, [1000, 65_536, 7], 256 * 1024],
+    ["each chunk written as it comes", 2 * MIB + 5, [70_000, 3], 0],
+    ["chunks larger than a gathering", 5 * MIB + 1, [2 * MIB + 3], 256 * 1024],
+    ["a body that ends on a gathering's edge", 4 * MIB, [MIB / 4], MIB],
+    ["one byte", 1, [1], 256 * 1024],
   ];
-  for (const [name, length, sizes] of cases) {
+  for (const [name, length, sizes, gatherBytes] of cases) {
     test(`${name}: the file and the hash hold the body, in order, after the offset`, async () => {
       const before = pattern(777, 1);
       const bytes = pattern(length, length % 97);
       const hash = RunningHash.start();
-      const { path, end } = await written(before, chunksOf(bytes, sizes), hash);
-
+      const { path, end } = await written(before, chunksOf(bytes, sizes), hash, gatherBytes);
       expect(end).toBe(before.length + length);
       const onDisk = readFileSync(path);
       expect(sha256(onDisk.subarray(0, before.length))).toBe(sha256(before));
@@ -67,26 +77,37 @@ describe("writeStream", () => {
     });
   }
 
+  test("a body that was not lent is copied: the caller's bytes stay whole", async () => {
+    const bytes = pattern(3 * MIB, 5);
+    const hash = RunningHash.start();
+    await written(new Uint8Array(0), chunksOf(bytes, [MIB]), hash, 0);
+    expect((bytes.buffer as ArrayBuffer).detached).toBe(false);
+    expect(sha256(bytes)).toBe(await hash.digest());
+    hash.forget();
+  });
+
   test("an empty body writes nothing", async () => {
     const hash = RunningHash.start();
-    const { path, end } = await written(pattern(10, 2), chunksOf(new Uint8Array(0), [1]), hash);
+    const body = chunksOf(new Uint8Array(0), [1]);
+    const { path, end } = await written(pattern(10, 2), body, hash, 256 * 1024);
     expect(end).toBe(10);
     expect(statSync(path).size).toBe(10);
     expect(await hash.digest()).toBe(sha256(new Uint8Array(0)));
     hash.forget();
   });
 
-  test("a stream that fails has finished every write it started when it throws", async () => {
+  test("a body that fails has finished every write it started when it throws", async () => {
     const path = join(folder, `file-${files++}`);
     writeFileSync(path, "");
     const handle = await open(path, "r+");
     const hash = RunningHash.start();
     async function* failing() {
-      for (let i = 0; i < 6; i++) yield pattern(SLOT_BYTES / 2, i);
+      for (let i = 0; i < 6; i++) yield pattern(MIB / 2, i);
       throw new Error("connection reset");
     }
     try {
-      await expect(writeStream(handle, 0, failing(), hash, () => {})).rejects.toThrow(
+      const options = { lent: false, gatherBytes: 256 * 1024, onChunk: () => {} };
+      await expect(writeBody(handle, 0, failing(), hash, options)).rejects.toThrow(
         "connection reset",
       );
       // Nothing lands after the throw: the caller may cut the file back at once.
@@ -99,16 +120,20 @@ describe("writeStream", () => {
     }
   });
 
-  test("onChunk sees every chunk and may stop the stream", async () => {
+  test("onChunk sees every chunk and may stop the body", async () => {
     const seen: number[] = [];
     const path = join(folder, `file-${files++}`);
     writeFileSync(path, "");
     const handle = await open(path, "r+");
     const hash = RunningHash.start();
     try {
-      const stop = writeStream(handle, 0, chunksOf(pattern(5000, 3), [1000]), hash, (chunk) => {
-        seen.push(chunk.length);
-        if (seen.length === 3) throw new Error("too long");
+      const stop = writeBody(handle, 0, chunksOf(pattern(5000, 3), [1000]), hash, {
+        lent: false,
+        gatherBytes: 0,
+        onChunk: (chunk) => {
+          seen.push(chunk.length);
+          if (seen.length === 3) throw new Error("too long");
+        },
       });
       await expect(stop).rejects.toThrow("too long");
       expect(seen).toEqual([1000, 1000, 1000]);

@@ -1,0 +1,127 @@
+import type { FileHandle } from "node:fs/promises";
+import type { RunningHash } from "./hash-thread.ts";
+import { takeChunk } from "./lent-chunks.ts";
+
+/** Written bytes gathered before they go to the hashing thread in one message. */
+const HASH_BATCH_BYTES = 1024 * 1024;
+/** Batches of one body sent to its hashing thread and not hashed yet, at most. */
+const HASH_BATCHES_IN_FLIGHT = 1;
+/** Writes of one body running at once, at most. */
+const WRITES_IN_FLIGHT = 2;
+
+type Write = { done: Promise<void>; buffers: ArrayBuffer[]; bytes: number };
+
+/**
+ * Writes every chunk of `body` to `handle` from `offset` and adds it to `hash`, calling
+ * `onChunk` with each chunk first (it may throw to stop the body). Returns the offset after
+ * the last byte.
+ *
+ * Chunks are taken, not copied (`takeChunk`): a lent body's chunk keeps its own buffer,
+ * which is written from where it is (on the file system's thread pool) and then handed to
+ * the hashing thread, which frees it; its bytes are never copied in this process. Chunks
+ * are gathered up to `gatherBytes` and written with one call while the next ones arrive, and
+ * written buffers go to the hashing thread about 1 MiB at a time, in the body's order.
+ * `gatherBytes` trades calls for the cache: a lone upload does better with fewer, larger
+ * writes, but with dozens of uploads at once a chunk held back has left the cache by the
+ * time it is written, so there each chunk is written as it comes (BENCHMARKS.md).
+ *
+ * When this throws, no write is left running, so the caller may cut the file back; the hash
+ * then holds an unknown part of the bytes and must be dropped.
+ */
+export async function writeBody(
+  handle: FileHandle,
+  offset: number,
+  body: AsyncIterable<Uint8Array>,
+  hash: RunningHash,
+  options: { lent: boolean; gatherBytes: number; onChunk: (chunk: Uint8Array) => void },
+): Promise<number> {
+  const writes: Write[] = [];
+  const hashing: Promise<void>[] = [];
+  let gathered: ArrayBuffer[] = [];
+  let gatheredBytes = 0;
+  let toHash: ArrayBuffer[] = [];
+  let toHashBytes = 0;
+  let position = offset;
+
+  const startWrite = () => {
+    const done = writeBuffers(handle, gathered, position);
+    // Awaited in order below; this keeps a failure not awaited yet from counting as unhandled.
+    done.catch(() => {});
+    writes.push({ done, buffers: gathered, bytes: gatheredBytes });
+    position += gatheredBytes;
+    gathered = [];
+    gatheredBytes = 0;
+  };
+  const handOver = () => {
+    const hashed = hash.take(toHash);
+    hashed.catch(() => {});
+    hashing.push(hashed);
+    toHash = [];
+    toHashBytes = 0;
+  };
+  // Writes may end in any order, but the hash must see the bytes in the body's order, and a
+  // buffer sent to the thread is detached here, so only once its write has read it.
+  const finishOldestWrite = async () => {
+    const oldest = writes.shift() as Write;
+    await oldest.done;
+    toHash.push(...oldest.buffers);
+    toHashBytes += oldest.bytes;
+    if (toHashBytes < HASH_BATCH_BYTES) return;
+    handOver();
+    // Bounds the bytes waiting on the thread when it falls behind.
+    if (hashing.length > HASH_BATCHES_IN_FLIGHT) await hashing.shift();
+  };
+
+  try {
+    for await (const chunk of body) {
+      options.onChunk(chunk);
+      if (chunk.length === 0) continue;
+      gathered.push(takeChunk(chunk, options.lent));
+      gatheredBytes += chunk.length;
+      if (gatheredBytes < options.gatherBytes) continue;
+      startWrite();
+      if (writes.length > WRITES_IN_FLIGHT) await finishOldestWrite();
+    }
+    if (gatheredBytes > 0) startWrite();
+    while (writes.length > 0) await finishOldestWrite();
+    if (toHashBytes > 0) handOver();
+    for (const hashed of hashing) await hashed;
+    return position;
+  } finally {
+    // On failure too, nothing returns while a write may still read a buffer.
+    await Promise.allSettled(writes.map((write) => write.done));
+    await Promise.allSettled(hashing);
+  }
+}
+
+/** Writes `buffers`, in order, at `position`, however many calls the system takes. */
+async function writeBuffers(
+  handle: FileHandle,
+  buffers: ArrayBuffer[],
+  position: number,
+): Promise<void> {
+  let views: Uint8Array[] = buffers.map((buffer) => new Uint8Array(buffer));
+  let at = position;
+  while (views.length > 0) {
+    const first = views[0] as Uint8Array;
+    const { bytesWritten } =
+      views.length === 1
+        ? await handle.write(first, 0, first.length, at)
+        : await handle.writev(views, at);
+    at += bytesWritten;
+    views = remainingAfter(views, bytesWritten);
+  }
+}
+
+/** What of `views` is left once their first `count` bytes were written. */
+function remainingAfter(views: Uint8Array[], count: number): Uint8Array[] {
+  let skipped = count;
+  let index = 0;
+  while (index < views.length && skipped >= (views[index] as Uint8Array).length) {
+    skipped -= (views[index] as Uint8Array).length;
+    index++;
+  }
+  const rest = views.slice(index);
+  if (rest.length > 0 && skipped > 0) rest[0] = (rest[0] as Uint8Array).subarray(skipped);
+  return rest;
+}
