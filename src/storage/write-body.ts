@@ -8,6 +8,14 @@ const HASH_BATCH_BYTES = 1024 * 1024;
 const HASH_BATCHES_IN_FLIGHT = 1;
 /** Writes of one body running at once, at most. */
 const WRITES_IN_FLIGHT = 2;
+/**
+ * Buffers gathered for one write, or for one message to the hashing thread, at most. A slow
+ * client's body comes in reads of a few hundred bytes, each a buffer of its own costing
+ * about 550 bytes more than its bytes: gathered only by bytes, a slow upload held thousands
+ * of them (about 2.7 MiB for 1 MiB of body). Fast bodies come in reads of 128 KiB or more,
+ * so for them the byte limits still decide.
+ */
+const MAX_BUFFERS_GATHERED = 64;
 
 type Write = { done: Promise<void>; buffers: ArrayBuffer[]; bytes: number };
 
@@ -66,7 +74,7 @@ export async function writeBody(
     await oldest.done;
     toHash.push(...oldest.buffers);
     toHashBytes += oldest.bytes;
-    if (toHashBytes < HASH_BATCH_BYTES) return;
+    if (toHashBytes < HASH_BATCH_BYTES && toHash.length < MAX_BUFFERS_GATHERED) return;
     handOver();
     // Bounds the bytes waiting on the thread when it falls behind.
     if (hashing.length > HASH_BATCHES_IN_FLIGHT) await hashing.shift();
@@ -78,7 +86,7 @@ export async function writeBody(
       if (chunk.length === 0) continue;
       gathered.push(takeChunk(chunk, options.lent));
       gatheredBytes += chunk.length;
-      if (gatheredBytes < options.gatherBytes) continue;
+      if (gatheredBytes < options.gatherBytes && gathered.length < MAX_BUFFERS_GATHERED) continue;
       startWrite();
       if (writes.length > WRITES_IN_FLIGHT) await finishOldestWrite();
     }
