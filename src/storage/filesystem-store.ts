@@ -245,12 +245,16 @@ export class FilesystemBlobStore implements BlobStore {
         ? new StorageError("upload-missing", `upload ${id} has no data`)
         : error;
     });
-    if (onDisk.size !== size) {
+    if (onDisk.size < size) {
       throw new StorageError(
         "upload-damaged",
         `upload ${id} holds ${onDisk.size} bytes, not ${size}`,
       );
     }
+    // Bytes past the recorded size were written by a request that never finished (the
+    // server stopped between its write and its record), and the client was never told of
+    // them: the upload is what was recorded, as a resumed append would find too.
+    if (onDisk.size > size) await truncateFile(path, size);
 
     const running = this.#hashes.get(id);
     const actual =

@@ -149,11 +149,21 @@ describe("uploads becoming blobs", () => {
     expect(await store.read(digest("same bytes")).text()).toBe("same bytes");
   });
 
-  test("a size other than the bytes on disk is upload-damaged", async () => {
+  test("fewer bytes on disk than recorded is upload-damaged", async () => {
     const { id } = await upload("twelve bytes");
-    expect(await storageErrorKind(store.commitUpload(id, 11, digest("twelve byte")))).toBe(
+    expect(await storageErrorKind(store.commitUpload(id, 13, digest("twelve bytes!")))).toBe(
       "upload-damaged",
     );
+  });
+
+  test("bytes past the recorded size, left by a request that never finished, are cut off", async () => {
+    const { id } = await upload("twelve bytes");
+    // As after a crash between an append's write and its record: the file is longer than
+    // the size the client was told, and a bodyless PUT commits what was recorded.
+    const restarted = await FilesystemBlobStore.open(dataDir);
+    await restarted.commitUpload(id, 6, digest("twelve"));
+    expect(await restarted.read(digest("twelve")).text()).toBe("twelve");
+    expect(existsSync(uploadPath(id))).toBe(false);
   });
 
   test("committing an upload that does not exist is upload-missing", async () => {
