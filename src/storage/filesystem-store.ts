@@ -10,16 +10,6 @@ import { StorageError } from "./storage-error.ts";
 import { writeBody } from "./write-body.ts";
 
 /**
- * How many appends in flight, this one included, make an append write each chunk as it
- * comes rather than gather {@link LONE_GATHER_BYTES} first (`writeBody`). Gathering saves a
- * lone push calls; with dozens at once the gathered chunks leave the cache before they are
- * written, which cost more (BENCHMARKS.md). Four is where the previous crowd path and the
- * path for lone uploads measured even.
- */
-const CROWD_OF_APPENDS = 4;
-const LONE_GATHER_BYTES = 256 * 1024;
-
-/**
  * The on-disk layout of blob content, below the data folder:
  *
  *     blobs/<algorithm>/<first two hex digits>/<hex>   verified content, never modified
@@ -40,7 +30,6 @@ export class FilesystemBlobStore implements BlobStore {
   readonly #quarantineRoot: string;
   /** Running hashes of uploads, so finishing one does not read it back; lost on restart. */
   readonly #hashes = new Map<string, { size: number; hash: RunningHash }>();
-  #appendsInFlight = 0;
 
   private constructor(dataDir: string) {
     this.#blobsRoot = join(dataDir, "blobs");
@@ -176,22 +165,6 @@ export class FilesystemBlobStore implements BlobStore {
     expectedLength?: number,
   ): Promise<number> {
     const path = this.#uploadPath(id);
-    // Counted from the first moment, so uploads that start together all see the crowd.
-    this.#appendsInFlight++;
-    try {
-      return await this.#append(id, path, offset, body, expectedLength);
-    } finally {
-      this.#appendsInFlight--;
-    }
-  }
-
-  async #append(
-    id: string,
-    path: string,
-    offset: number,
-    body: AsyncIterable<Uint8Array>,
-    expectedLength: number | undefined,
-  ): Promise<number> {
     const handle = await open(path, "r+").catch((error) => {
       throw isMissing(error)
         ? new StorageError("upload-missing", `upload ${id} has no data`)
@@ -211,12 +184,7 @@ export class FilesystemBlobStore implements BlobStore {
             );
           }
         };
-        const crowded = this.#appendsInFlight >= CROWD_OF_APPENDS;
-        const end = await writeBody(handle, offset, body, state.hash, {
-          lent: isLent(body),
-          gatherBytes: crowded ? 0 : LONE_GATHER_BYTES,
-          onChunk,
-        });
+        const end = await writeBody(handle, offset, body, state.hash, isLent(body), onChunk);
         if (expectedLength !== undefined && end - offset !== expectedLength) {
           throw new StorageError(
             "length-mismatch",

@@ -2,6 +2,12 @@ import type { FileHandle } from "node:fs/promises";
 import type { RunningHash } from "./hash-thread.ts";
 import { takeChunk } from "./lent-chunks.ts";
 
+/**
+ * Chunks gathered before they are written with one call. Bun reads a body in pieces of
+ * 64-512 KiB; writing each piece alone made twice the calls and measured slower, both for a
+ * lone push and for 32 at once (BENCHMARKS.md).
+ */
+const WRITE_BYTES = 256 * 1024;
 /** Written bytes gathered before they go to the hashing thread in one message. */
 const HASH_BATCH_BYTES = 1024 * 1024;
 /** Batches of one body sent to its hashing thread and not hashed yet, at most. */
@@ -27,11 +33,8 @@ type Write = { done: Promise<void>; buffers: ArrayBuffer[]; bytes: number };
  * Chunks are taken, not copied (`takeChunk`): a lent body's chunk keeps its own buffer,
  * which is written from where it is (on the file system's thread pool) and then handed to
  * the hashing thread, which frees it; its bytes are never copied in this process. Chunks
- * are gathered up to `gatherBytes` and written with one call while the next ones arrive, and
- * written buffers go to the hashing thread about 1 MiB at a time, in the body's order.
- * `gatherBytes` trades calls for the cache: a lone upload does better with fewer, larger
- * writes, but with dozens of uploads at once a chunk held back has left the cache by the
- * time it is written, so there each chunk is written as it comes (BENCHMARKS.md).
+ * are gathered into writes of about 256 KiB, two of which run while the next chunks arrive,
+ * and written buffers go to the hashing thread about 1 MiB at a time, in the body's order.
  *
  * When this throws, no write is left running, so the caller may cut the file back; the hash
  * then holds an unknown part of the bytes and must be dropped.
@@ -41,7 +44,8 @@ export async function writeBody(
   offset: number,
   body: AsyncIterable<Uint8Array>,
   hash: RunningHash,
-  options: { lent: boolean; gatherBytes: number; onChunk: (chunk: Uint8Array) => void },
+  lent: boolean,
+  onChunk: (chunk: Uint8Array) => void,
 ): Promise<number> {
   const writes: Write[] = [];
   const hashing: Promise<void>[] = [];
@@ -82,11 +86,11 @@ export async function writeBody(
 
   try {
     for await (const chunk of body) {
-      options.onChunk(chunk);
+      onChunk(chunk);
       if (chunk.length === 0) continue;
-      gathered.push(takeChunk(chunk, options.lent));
+      gathered.push(takeChunk(chunk, lent));
       gatheredBytes += chunk.length;
-      if (gatheredBytes < options.gatherBytes && gathered.length < MAX_BUFFERS_GATHERED) continue;
+      if (gatheredBytes < WRITE_BYTES && gathered.length < MAX_BUFFERS_GATHERED) continue;
       startWrite();
       if (writes.length > WRITES_IN_FLIGHT) await finishOldestWrite();
     }

@@ -43,13 +43,11 @@ function lentChunks(fill: number, count: number) {
   return markLent(chunks());
 }
 
-const options = { lent: true, gatherBytes: 0, onChunk: () => {} };
-
 describe("writeBody and the hashing thread", () => {
   test("a buffer reaches the thread only once its write has read it", async () => {
     const file = slowFile();
     const hash = RunningHash.start();
-    const end = await writeBody(file.handle, 0, lentChunks(7, 12), hash, options);
+    const end = await writeBody(file.handle, 0, lentChunks(7, 12), hash, true, () => {});
     expect(end).toBe(12 * 256 * 1024);
     const landedBytes = file.landed.reduce((sum, bytes) => sum + bytes.length, 0);
     expect(landedBytes).toBe(end);
@@ -69,9 +67,9 @@ describe("writeBody and the hashing thread", () => {
     const hash = RunningHash.start();
     hash.forget();
 
-    await expect(writeBody(file.handle, 0, lentChunks(1, 12), hash, options)).rejects.toThrow(
-      /no running hash/,
-    );
+    await expect(
+      writeBody(file.handle, 0, lentChunks(1, 12), hash, true, () => {}),
+    ).rejects.toThrow(/no running hash/);
     // write-body.ts promises this, so that the caller may cut the file back at once; the
     // store truncates the upload right after the throw, and a write landing later would
     // leave bytes past the recorded size.

@@ -1,8 +1,8 @@
 /**
- * Concurrent pushes over real HTTP: with four or more uploads in flight the store writes each
- * chunk from the buffer Bun read it into, then hands that buffer to the hashing thread. Each
- * blob pulled back must be the bytes sent, byte for byte: a buffer that Bun reused before its
- * write finished would still match the digest (hashed from the same memory) but not the file.
+ * Concurrent pushes over real HTTP: the store writes each chunk from the buffer Bun read it
+ * into, then hands that buffer to the hashing thread. Each blob pulled back must be the bytes
+ * sent, byte for byte: a buffer that Bun reused before its write finished would still match
+ * the digest (hashed from the same memory) but not the file.
  */
 import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
 import { randomBytes } from "node:crypto";

@@ -25,7 +25,7 @@ async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Ar
 let dataDir: string;
 let store: FilesystemBlobStore;
 beforeEach(async () => {
-  dataDir = makeTempFolder("mcr-crowd-");
+  dataDir = makeTempFolder("mcr-concurrent-");
   store = await FilesystemBlobStore.open(dataDir);
 });
 afterEach(() => removeFolder(dataDir));
@@ -52,7 +52,7 @@ async function writeCallsDuring(work: () => Promise<unknown>): Promise<number> {
   }
 }
 
-test("uploads that run together write each chunk as it comes, and every blob is exact", async () => {
+test("uploads that run together gather their chunks, and every blob is exact", async () => {
   const hashed = spyOn(RunningHash.prototype, "take");
   try {
     const ids = await startUploads(8);
@@ -64,12 +64,12 @@ test("uploads that run together write each chunk as it comes, and every blob is 
       );
     });
     expect(sizes).toEqual(datas.map((data) => data.length));
-    // One write per chunk: none held back to gather with the next.
-    const chunks = datas.reduce((sum, data) => sum + Math.ceil(data.length / 70_000), 0);
-    expect(calls).toBe(chunks);
+    // Each write gathers four chunks of 70,000 bytes, the first to pass 256 KiB.
+    const writes = datas.reduce((sum, data) => sum + Math.ceil(data.length / 70_000 / 4), 0);
+    expect(calls).toBe(writes);
     expect(hashed).toHaveBeenCalled();
 
-    // A second PATCH of each, in a crowd again, goes on from the same running hash.
+    // A second PATCH of each goes on from the same running hash.
     const tails = ids.map((_, i) => pattern(1000 + i, 100 + i));
     await Promise.all(
       ids.map((id, i) =>
@@ -89,7 +89,7 @@ test("uploads that run together write each chunk as it comes, and every blob is 
   }
 });
 
-test("in a crowd, the chunks of a lent body go to the hashing thread uncopied", async () => {
+test("the chunks of lent bodies go to the hashing thread uncopied", async () => {
   const ids = await startUploads(4);
   const datas = ids.map((_, i) => pattern(2 * 1024 * 1024 + i * 333, 20 + i));
   const handed: Uint8Array[][] = ids.map(() => []);
@@ -127,7 +127,7 @@ test("a lone upload gathers its chunks into fewer, larger writes", async () => {
   await store.commitUpload(id as string, data.length, `sha256:${sha256(data)}`);
 });
 
-test("in a crowd, a wrong digest is refused and a broken body leaves the upload as it was", async () => {
+test("among uploads at once, a wrong digest is refused and a broken body is cut back", async () => {
   const hashed = spyOn(RunningHash.prototype, "take");
   const ids = await startUploads(4);
   const data = pattern(1024 * 1024, 3);
