@@ -71,7 +71,8 @@ interface Setter {
   problems: string[];
 }
 
-function mergeFile({ problems, ...rest }: Setter, path: string): void {
+function mergeFile(setter: Setter, path: string): void {
+  const { problems } = setter;
   if (!existsSync(path)) {
     problems.push(`config file ${path} does not exist`);
     return;
@@ -93,7 +94,7 @@ function mergeFile({ problems, ...rest }: Setter, path: string): void {
       continue;
     }
     for (const [key, value] of Object.entries(table)) {
-      assign({ problems, ...rest }, section, key, value, path);
+      assign(setter, section, key, value, path);
     }
   }
 }

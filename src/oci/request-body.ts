@@ -23,11 +23,11 @@ export function bodyChunks(request: Request, stallSeconds: number, valve?: Memor
 /**
  * An upload's body as {@link bodyChunks}, with each chunk lent rather than given: its memory
  * goes back to the allocator as soon as the consumer asks for the next chunk, so the consumer
- * must have copied, written or taken it by then (lent-chunks.ts). Left to the collector, each chunk's buffer (Bun
- * allocates one of 516 KiB per read) lives until the next collection, by when the allocator
- * has often returned its pages to the kernel; the next buffers then fault them in again. Under
- * 32 concurrent pushes that was about 250,000 page faults for 2 GiB of bodies, and about
- * half of the server's system time.
+ * must have copied, written or taken it by then (lent-chunks.ts). Left to the collector,
+ * each chunk's buffer (Bun allocates one per read) lives until the next collection, by when
+ * the allocator has often returned its pages to the kernel; the next buffers then fault them
+ * in again. Under 32 concurrent pushes that was about 250,000 page faults for 2 GiB of
+ * bodies, and about half of the server's system time.
  */
 export function lentBodyChunks(request: Request, stallSeconds: number, valve?: MemoryValve) {
   return chunksOf(request, stallSeconds, valve, true);

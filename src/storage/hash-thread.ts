@@ -4,8 +4,9 @@ import type { HashReply, HashRequest } from "./hash-protocol.ts";
 /**
  * The main thread's side of the hashing threads: each upload's running sha256 lives in one
  * of a few Workers (hash-worker.ts), which hash the buffers the upload wrote, handed over
- * whole, while the main thread goes on reading requests. With one core left for them, a busy registry hashes on
- * both cores at once instead of queueing every upload's hashing behind its request handling.
+ * whole, while the main thread goes on reading requests. With one core left for them, a
+ * busy registry hashes on both cores at once instead of queueing every upload's hashing
+ * behind its request handling.
  *
  * The workers start on first use and do not keep the process alive. If one dies, the
  * states it held are lost: `RunningHash.lost` says so, and the owner rebuilds the state from
