@@ -1,6 +1,4 @@
 import { blobRecorded, blobReferenced, listRecordedBlobs } from "../db/gc.ts";
-import { digestAlgorithm } from "../registry/digest.ts";
-import type { BlobStore } from "../storage/blob-store.ts";
 import type { FsckContext } from "./context.ts";
 import { type FsckProblem, problem } from "./problems.ts";
 
@@ -73,16 +71,7 @@ function blobPathTail(digest: string): string {
 
 async function checkBlobFile(context: FsckContext, digest: string, size: number) {
   const found = await context.store.inspect(digest);
-  if (found.kind === "not-a-file") {
-    return {
-      bytesHashed: 0,
-      problem: problem(
-        "blob-file-not-regular",
-        digest,
-        `blob of ${size} bytes has ${found.what} in place of its file`,
-      ),
-    };
-  }
+  if (found.kind === "not-a-file") return notAFile(digest, size, found.what);
   if (found.kind === "missing") {
     if (!(await blobRecorded(context.db, digest))) return { bytesHashed: 0, problem: null };
     return {
@@ -92,8 +81,11 @@ async function checkBlobFile(context: FsckContext, digest: string, size: number)
   }
   const onDisk = found.size;
   // Hashed even when the size is off: only the bytes say whether the file or the row is wrong.
-  const actual = await hashStoredBlob(context.store, digest);
-  if (actual === null) return { bytesHashed: 0, problem: null };
+  const hashed = await context.store.hashStored(digest);
+  // Gone since it was looked at: a collection removed it, and its row with it.
+  if (hashed.kind === "missing") return { bytesHashed: 0, problem: null };
+  if (hashed.kind === "not-a-file") return notAFile(digest, size, hashed.what);
+  const actual = hashed.digest;
   if (actual !== digest) {
     const sizes = onDisk === size ? `${onDisk} bytes` : `${onDisk} bytes, recorded ${size},`;
     return {
@@ -118,18 +110,13 @@ async function checkBlobFile(context: FsckContext, digest: string, size: number)
   return { bytesHashed: onDisk, problem: null };
 }
 
-/**
- * The digest of a stored blob's bytes, read as a stream; null when the file went away while
- * being read (a collection removing it).
- */
-export async function hashStoredBlob(store: BlobStore, digest: string): Promise<string | null> {
-  const algorithm = digestAlgorithm(digest);
-  const hasher = new Bun.CryptoHasher(algorithm);
-  try {
-    for await (const chunk of store.read(digest).stream()) hasher.update(chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException)?.code === "ENOENT") return null;
-    throw error;
-  }
-  return `${algorithm}:${hasher.digest("hex")}`;
+function notAFile(digest: string, size: number, what: string) {
+  return {
+    bytesHashed: 0,
+    problem: problem(
+      "blob-file-not-regular",
+      digest,
+      `blob of ${size} bytes has ${what} in place of its file`,
+    ),
+  };
 }

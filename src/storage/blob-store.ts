@@ -14,6 +14,15 @@ export type BlobFileState =
   | { kind: "not-a-file"; what: string };
 
 /**
+ * What hashing a stored blob's bytes found: nothing at its path, something other than a
+ * regular file (named by `what`), or the file's digest in the blob's algorithm.
+ */
+export type StoredDigest =
+  | { kind: "missing" }
+  | { kind: "not-a-file"; what: string }
+  | { kind: "hashed"; digest: string };
+
+/**
  * Where blob bytes live. The registry layer owns what a blob means (which repository may read
  * it, when it may be deleted); a BlobStore only keeps bytes under their digest and promises
  * that a blob exists only after its digest was verified and its bytes are durable.
@@ -25,6 +34,12 @@ export interface BlobStore {
   size(digest: string): Promise<number | null>;
   /** What is at the blob's path, for fsck, which must never read or block on a non-file. */
   inspect(digest: string): Promise<BlobFileState>;
+  /**
+   * Hashes the bytes stored for `digest`, for fsck. What is at the path is opened without
+   * following a symbolic link or waiting on a FIFO, and read only if it is a regular file,
+   * so something put there since `inspect` looked can neither redirect nor block the read.
+   */
+  hashStored(digest: string): Promise<StoredDigest>;
   /** The blob's bytes, or one range of them, as a lazily read Blob. */
   read(digest: string, range?: ByteRange): Blob;
   /** Deletes a stored blob; deleting one that is not there is not an error. */

@@ -1,7 +1,7 @@
-import { existsSync, type Stats, statSync } from "node:fs";
-import { lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants, existsSync, type Stats, statSync } from "node:fs";
+import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BlobFileState, BlobStore, ByteRange } from "./blob-store.ts";
+import type { BlobFileState, BlobStore, ByteRange, StoredDigest } from "./blob-store.ts";
 import { makeFolderDurably, syncFile, syncFolder } from "./durable-files.ts";
 import { hashFile } from "./hash-file.ts";
 import { RunningHash } from "./hash-thread.ts";
@@ -79,6 +79,36 @@ export class FilesystemBlobStore implements BlobStore {
     }
     if (found.isFile()) return { kind: "file", size: found.size };
     return { kind: "not-a-file", what: describeFileType(found) };
+  }
+
+  async hashStored(digest: string): Promise<StoredDigest> {
+    const [algorithm] = splitDigest(digest);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer for ever.
+    const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    let handle: FileHandle;
+    try {
+      handle = await open(this.#blobPath(digest), flags);
+    } catch (error) {
+      if (isMissing(error)) return { kind: "missing" };
+      if ((error as NodeJS.ErrnoException)?.code === "ELOOP") {
+        return { kind: "not-a-file", what: "a symbolic link" };
+      }
+      throw error;
+    }
+    try {
+      const found = await handle.stat();
+      if (!found.isFile()) return { kind: "not-a-file", what: describeFileType(found) };
+      const hasher = new Bun.CryptoHasher(algorithm);
+      const buffer = new Uint8Array(1024 * 1024);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hasher.update(buffer.subarray(0, bytesRead));
+      }
+      return { kind: "hashed", digest: `${algorithm}:${hasher.digest("hex")}` };
+    } finally {
+      await handle.close();
+    }
   }
 
   read(digest: string, range?: ByteRange): Blob {

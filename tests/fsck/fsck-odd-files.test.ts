@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { afterEach, beforeEach, expect, spyOn, test } from "bun:test";
 import {
   existsSync,
   mkdirSync,
@@ -115,6 +115,34 @@ test("a directory or a FIFO at a blob's path is damage, reported without reading
   expect(repairs).toEqual([]);
   expect(existsSync(blobPath(image.layerDigest))).toBe(true);
   expect(existsSync(blobPath(image.configDigest))).toBe(true);
+}, 10_000);
+
+test("a FIFO or a link put at a blob's path after it was looked at is reported, never read", async () => {
+  // The race: inspect finds a regular file, then something else takes its place before
+  // the bytes are read. Played here by a look that reports the file that was there.
+  const sizeOf = (digest: string) => readFileSync(blobPath(digest)).length;
+  const sizes = new Map([image.configDigest, image.layerDigest].map((d) => [d, sizeOf(d)]));
+  rmSync(blobPath(image.configDigest));
+  expect(Bun.spawnSync(["mkfifo", blobPath(image.configDigest)]).exitCode).toBe(0);
+  const victim = join(outside, "victim");
+  writeFileSync(victim, "not a blob");
+  rmSync(blobPath(image.layerDigest));
+  symlinkSync(victim, blobPath(image.layerDigest));
+  const looked = spyOn(FilesystemBlobStore.prototype, "inspect").mockImplementation(
+    async (digest: string) => {
+      const size = sizes.get(digest);
+      return size === undefined ? { kind: "file", size: sizeOf(digest) } : { kind: "file", size };
+    },
+  );
+  try {
+    const { report } = await check();
+    expect(kinds(report.problems)).toEqual(["blob-file-not-regular", "blob-file-not-regular"]);
+    const messages = report.problems.map((found) => found.message).join("\n");
+    expect(messages).toContain("a FIFO in place of its file");
+    expect(messages).toContain("a symbolic link in place of its file");
+  } finally {
+    looked.mockRestore();
+  }
 }, 10_000);
 
 test("a snapshot copy whose writer still runs is left alone; one whose writer is gone is a leftover", async () => {

@@ -149,6 +149,16 @@ describe("uploads becoming blobs", () => {
     expect(await store.read(digest("same bytes")).text()).toBe("same bytes");
   });
 
+  test("hashStored hashes a stored blob's bytes, and finds nothing where none is", async () => {
+    const { id, size } = await upload("stored bytes");
+    await store.commitUpload(id, size, digest("stored bytes"));
+    expect(await store.hashStored(digest("stored bytes"))).toEqual({
+      kind: "hashed",
+      digest: digest("stored bytes"),
+    });
+    expect(await store.hashStored(digest("never stored"))).toEqual({ kind: "missing" });
+  });
+
   test("fewer bytes on disk than recorded is upload-damaged", async () => {
     const { id } = await upload("twelve bytes");
     expect(await storageErrorKind(store.commitUpload(id, 13, digest("twelve bytes!")))).toBe(
