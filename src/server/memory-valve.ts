@@ -3,8 +3,8 @@
  * body over in chunks, each a buffer of its own outside the JavaScript heap, and the
  * collector's heuristics do not count them: a trivial Bun server receiving one 1 GiB body
  * grows by about 40 MiB, and by 70 MiB over 64 bodies of 16 MiB, all of it garbage; a 1 GiB
- * push lifted MCR past 110 MiB and a chunked one past 160 MiB. Uploads now give each chunk
- * back as soon as it is written (`lentBodyChunks`), and a single push stays under the floor;
+ * push lifted MCR past 110 MiB and a chunked one past 160 MiB. Uploads now free each chunk
+ * once it is written and hashed (`lentBodyChunks`), and a single push stays under the floor;
  * a push in 16 MiB PATCHes still passed 100 MiB without the valve, so it stays.
  *
  * The valve collects once resident memory is over `floorBytes` and has risen `headroomBytes`

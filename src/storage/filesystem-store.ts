@@ -98,13 +98,7 @@ export class FilesystemBlobStore implements BlobStore {
     try {
       const found = await handle.stat();
       if (!found.isFile()) return { kind: "not-a-file", what: describeFileType(found) };
-      const hasher = new Bun.CryptoHasher(algorithm);
-      const buffer = new Uint8Array(1024 * 1024);
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        hasher.update(buffer.subarray(0, bytesRead));
-      }
+      const hasher = await hashFile(handle.fd, algorithm, found.size);
       return { kind: "hashed", digest: `${algorithm}:${hasher.digest("hex")}` };
     } finally {
       await handle.close();
