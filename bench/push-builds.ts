@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileOf } from "./lib/blob-data.ts";
 import { measureDiskLimits } from "./lib/machine-limits.ts";
+import { recycleMemory } from "./lib/recycled-memory.ts";
 import { inParallel, pushChunked, pushMonolithic, pushWithCurl } from "./lib/registry-client.ts";
 import { RssSampler } from "./lib/rss.ts";
 import { freePort, spawnMcr, waitForV2 } from "./lib/servers.ts";
@@ -44,8 +45,9 @@ async function measure(build: string): Promise<Record<Row, number>> {
   const port = await freePort();
   const child = spawnMcr(port, dataDir, build);
   const url = `http://127.0.0.1:${port}`;
-  /** Runs `work` and returns its seconds and the server's peak RSS meanwhile. */
-  const timed = async (work: () => Promise<unknown>) => {
+  /** Runs `work`, which writes `mib` MiB, and returns its seconds and the server's peak RSS. */
+  const timed = async (mib: number, work: () => Promise<unknown>) => {
+    recycleMemory(mib);
     const rss = new RssSampler(child.pid);
     const started = performance.now();
     await work();
@@ -54,12 +56,12 @@ async function measure(build: string): Promise<Record<Row, number>> {
   try {
     await waitForV2(url, 10_000);
     let curl = 0;
-    const single = await timed(async () => {
+    const single = await timed(BLOB_MIB, async () => {
       curl = await pushWithCurl(url, "bench/large", 3, BLOB_MIB);
     });
-    const bun = await timed(() => pushMonolithic(url, "bench/large", 1, BLOB_MIB));
-    const chunked = await timed(() => pushChunked(url, "bench/large", 2, BLOB_MIB, 16));
-    const parallel = await timed(() =>
+    const bun = await timed(BLOB_MIB, () => pushMonolithic(url, "bench/large", 1, BLOB_MIB));
+    const chunked = await timed(BLOB_MIB, () => pushChunked(url, "bench/large", 2, BLOB_MIB, 16));
+    const parallel = await timed(PARALLEL * PARALLEL_MIB, () =>
       inParallel(PARALLEL, PARALLEL, async (i) => {
         await pushWithCurl(url, `bench/parallel-${i % 4}`, 200 + i, PARALLEL_MIB);
       }),

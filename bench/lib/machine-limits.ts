@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHUNK_BYTES, chunkOf } from "./blob-data.ts";
+import { recycleMemory } from "./recycled-memory.ts";
 import { secondsSince } from "./stats.ts";
 
 /** What this machine can do at most, measured in the same run as the servers. */
@@ -64,11 +65,13 @@ export function measureDiskLimits(mib: number): DiskLimits {
 
 /** Leaves the file written with hashing in place at `path`. */
 function diskLimitsAt(path: string, mib: number, chunk: (i: number) => Uint8Array): DiskLimits {
+  recycleMemory(mib);
   let started = performance.now();
   writeWithFsync(path, mib, chunk, false);
   const writeFsyncMiBps = mib / secondsSince(started);
 
   rmSync(path);
+  recycleMemory(mib);
   started = performance.now();
   writeWithFsync(path, mib, chunk, true);
   const hashWriteFsyncMiBps = mib / secondsSince(started);

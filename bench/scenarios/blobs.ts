@@ -1,4 +1,5 @@
 import { CHUNK_BYTES, digestOf, fileOf } from "../lib/blob-data.ts";
+import { recycleMemory } from "../lib/recycled-memory.ts";
 import {
   inParallel,
   pullBlob,
@@ -21,12 +22,15 @@ export function largeBlobScenario(rounds: number): Scenario {
     rounds,
     async run(server): Promise<Measurement[]> {
       const repository = "bench/large";
+      recycleMemory(BLOB_MIB);
       let started = performance.now();
       await pushMonolithic(server.url, repository, 1, BLOB_MIB);
       const single = BLOB_MIB / secondsSince(started);
 
+      recycleMemory(BLOB_MIB);
       const curlPush = await pushWithCurl(server.url, repository, 3, BLOB_MIB);
 
+      recycleMemory(BLOB_MIB);
       started = performance.now();
       await pushChunked(server.url, repository, 2, BLOB_MIB, 16);
       const chunked = BLOB_MIB / secondsSince(started);
@@ -67,6 +71,7 @@ export function parallelPushScenario(rounds: number): Scenario {
     async run(server): Promise<Measurement[]> {
       for (let i = 0; i < PARALLEL; i++) digestOf(100 + i, PARALLEL_MIB);
       let errors = 0;
+      recycleMemory(PARALLEL * PARALLEL_MIB);
       const started = performance.now();
       await inParallel(PARALLEL, PARALLEL, async (i) => {
         try {
@@ -79,6 +84,7 @@ export function parallelPushScenario(rounds: number): Scenario {
 
       // The same with 32 curl processes uploading from files, a client that costs little.
       for (let i = 0; i < PARALLEL; i++) fileOf(200 + i, PARALLEL_MIB);
+      recycleMemory(PARALLEL * PARALLEL_MIB);
       const curlStarted = performance.now();
       await inParallel(PARALLEL, PARALLEL, async (i) => {
         try {
