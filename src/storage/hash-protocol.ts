@@ -1,3 +1,5 @@
+import type { FileRange } from "./start-writeback.ts";
+
 /**
  * The messages between the main thread and a hashing thread (hash-thread.ts, hash-worker.ts).
  * Each running hash lives in one thread under a key; a thread handles its messages in order,
@@ -10,9 +12,17 @@ export type HashRequest =
   | { kind: "resume"; key: number; path: string; length: number; ticket: number }
   /**
    * Adds all of each buffer in `buffers`, in order. The sender gave them up: they came with
-   * the message as transferables, and the thread frees them once hashed.
+   * the message as transferables, and the thread frees them once hashed. Then, if there is
+   * a `writeback` range (bytes already written to the upload's file), the thread asks the
+   * kernel to start writing it to disk.
    */
-  | { kind: "take"; key: number; buffers: ArrayBuffer[]; ticket: number }
+  | {
+      kind: "take";
+      key: number;
+      buffers: ArrayBuffer[];
+      writeback: FileRange | undefined;
+      ticket: number;
+    }
   /** The hex digest of the bytes so far; the state goes on and may take more. */
   | { kind: "digest"; key: number; ticket: number }
   /** Drops the state. No reply. */

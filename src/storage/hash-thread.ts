@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { HashReply, HashRequest } from "./hash-protocol.ts";
+import type { FileRange } from "./start-writeback.ts";
 
 /**
  * The main thread's side of the hashing threads: each upload's running sha256 lives in one
@@ -147,10 +148,12 @@ export class RunningHash {
 
   /**
    * Adds all of each of `buffers`, in order, handing them to the thread: they are detached
-   * here at once, and the thread frees them once hashed. Settles when the thread has.
+   * here at once, and the thread frees them once hashed. With `writeback`, a range already
+   * written, the thread then starts the disk writing it; the file must stay open until this
+   * settles. Settles when the thread has done both.
    */
-  async take(buffers: ArrayBuffer[]): Promise<void> {
-    await this.#thread.ask({ kind: "take", key: this.#key, buffers }, buffers);
+  async take(buffers: ArrayBuffer[], writeback?: FileRange): Promise<void> {
+    await this.#thread.ask({ kind: "take", key: this.#key, buffers, writeback }, buffers);
   }
 
   /** The hex digest of everything added so far; the state stays and may take more. */

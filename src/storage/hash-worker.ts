@@ -1,13 +1,16 @@
 /**
  * The body of a hashing thread: it keeps the running sha256 states of uploads and feeds them
  * the bytes the main thread has just written, so hashing an upload (about 0.6 s of CPU per
- * GiB) runs beside the thread that reads requests instead of on it.
+ * GiB) runs beside the thread that reads requests instead of on it. It also starts the
+ * disk writing those bytes (start-writeback.ts), a call too slow for that thread.
  */
 import type { HashReply, HashRequest } from "./hash-protocol.ts";
+import { loadStartWriteback } from "./start-writeback.ts";
 
 declare const self: Worker;
 
 const states = new Map<number, Bun.CryptoHasher>();
+const startWriteback = loadStartWriteback();
 
 self.onmessage = async (event: MessageEvent<HashRequest>) => {
   const request = event.data;
@@ -26,6 +29,8 @@ self.onmessage = async (event: MessageEvent<HashRequest>) => {
           // Freed now rather than at this thread's next collection, which may be far off.
           buffer.transfer(0);
         }
+        // A refused request (say, a file system without writeback) leaves it to the fsync.
+        if (request.writeback) startWriteback?.(request.writeback);
       });
     case "digest":
       return answer(request.ticket, () => ({ hex: stateOf(request.key).copy().digest("hex") }));

@@ -45,6 +45,15 @@ describe("RunningHash", () => {
     hash.forget();
   });
 
+  test("a writeback range the kernel refuses leaves the hash whole", async () => {
+    const parts = [pattern(5000, 5), pattern(300, 6)];
+    const hash = RunningHash.start();
+    await hash.take([bufferOf(parts[0] as Uint8Array)], { fd: -1, offset: 0, length: 5000 });
+    await hash.take([bufferOf(parts[1] as Uint8Array)]);
+    expect(await hash.digest()).toBe(sha256(...parts));
+    hash.forget();
+  });
+
   test("a taken buffer leaves this thread at once", async () => {
     const buffer = bufferOf(pattern(4096, 4));
     const hash = RunningHash.start();

@@ -4,6 +4,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { RunningHash } from "../../src/storage/hash-thread.ts";
 import { markLent } from "../../src/storage/lent-chunks.ts";
+import type { FileRange } from "../../src/storage/start-writeback.ts";
 import { writeBody } from "../../src/storage/write-body.ts";
 import { makeTempFolder, removeFolder } from "../helpers/test-registry.ts";
 
@@ -162,6 +163,39 @@ describe("writeBody", () => {
       expect(sha256(readFileSync(path))).toBe(sha256(bytes));
       expect(await hash.digest()).toBe(sha256(bytes));
       expect(mostHeld).toBeLessThanOrEqual(512);
+    } finally {
+      await handle.close();
+      hash.forget();
+    }
+  });
+
+  test("the written bytes are handed over for writeback in ranges of 8 MiB, in order", async () => {
+    const before = pattern(777, 3);
+    const bytes = pattern(20 * MIB + 5, 4);
+    const hash = RunningHash.start();
+    const ranges: FileRange[] = [];
+    const take = hash.take.bind(hash);
+    hash.take = (buffers, writeback) => {
+      if (writeback) ranges.push(writeback);
+      return take(buffers, writeback);
+    };
+    const path = join(folder, `file-${files++}`);
+    writeFileSync(path, before);
+    const handle = await open(path, "r+");
+    try {
+      await writeBody(handle, before.length, chunksOf(bytes, [MIB / 4]), hash, false, () => {});
+      // Ranges end where batches do, a little past each 8 MiB: two fit in the body, and what
+      // is left is the caller's fsync's to write.
+      expect(ranges.length).toBe(2);
+      let next = before.length;
+      for (const range of ranges) {
+        expect(range.fd).toBe(handle.fd);
+        expect(range.offset).toBe(next);
+        expect(range.length).toBeGreaterThanOrEqual(8 * MIB);
+        next = range.offset + range.length;
+      }
+      expect(next).toBeLessThanOrEqual(before.length + bytes.length);
+      expect(await hash.digest()).toBe(sha256(bytes));
     } finally {
       await handle.close();
       hash.forget();
