@@ -150,7 +150,9 @@ export class RunningHash {
    * Adds all of each of `buffers`, in order, handing them to the thread: they are detached
    * here at once, and the thread frees them once hashed. With `writeback`, a range already
    * written, the thread then starts the disk writing it; the file must stay open until this
-   * settles. Settles when the thread has done both.
+   * settles. Settles when the thread has done both. (A lost thread's requests settle before
+   * it has stopped, so a dying thread may still start writeback on a descriptor closed and
+   * reused meanwhile: that only hurries another file's dirty pages to disk.)
    */
   async take(buffers: ArrayBuffer[], writeback?: FileRange): Promise<void> {
     await this.#thread.ask({ kind: "take", key: this.#key, buffers, writeback }, buffers);
