@@ -184,8 +184,8 @@ describe("writeBody", () => {
     const handle = await open(path, "r+");
     try {
       await writeBody(handle, before.length, chunksOf(bytes, [MIB / 4]), hash, false, () => {});
-      // Ranges end where batches do, a little past each 8 MiB: two fit in the body, and what
-      // is left is the caller's fsync's to write.
+      // Ranges end where hash batches do, at or just past each 8 MiB: two fit in the body,
+      // and what is left is the caller's fsync's to write.
       expect(ranges.length).toBe(2);
       let next = before.length;
       for (const range of ranges) {
