@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHUNK_BYTES, chunkOf } from "./blob-data.ts";
 import { recycleMemory } from "./recycled-memory.ts";
 import { secondsSince } from "./stats.ts";
+import { writeWithFsync } from "./synced-write.ts";
 
 /** What this machine can do at most, measured in the same run as the servers. */
 export interface MachineLimits {
@@ -76,25 +77,6 @@ function diskLimitsAt(path: string, mib: number, chunk: (i: number) => Uint8Arra
   writeWithFsync(path, mib, chunk, true);
   const hashWriteFsyncMiBps = mib / secondsSince(started);
   return { writeFsyncMiBps, hashWriteFsyncMiBps };
-}
-
-function writeWithFsync(
-  path: string,
-  mib: number,
-  chunk: (i: number) => Uint8Array,
-  hash: boolean,
-) {
-  const hasher = new Bun.CryptoHasher("sha256");
-  const fd = openSync(path, "w");
-  try {
-    for (let i = 0; i < mib; i++) {
-      if (hash) hasher.update(chunk(i));
-      writeSync(fd, chunk(i));
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A Bun server that only counts what it receives and sends a file back. */

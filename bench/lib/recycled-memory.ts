@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHUNK_BYTES } from "./blob-data.ts";
+import { writeWithFsync } from "./synced-write.ts";
 
 const ZEROS = new Uint8Array(CHUNK_BYTES);
 /** Slack for what the server and the client allocate beside the pages a write fills. */
@@ -25,14 +26,8 @@ const SLACK_MIB = 256;
 export function recycleMemory(mib: number): void {
   const folder = mkdtempSync(join(tmpdir(), "bench-recycle-"));
   try {
-    const fd = openSync(join(folder, "scratch"), "w");
-    try {
-      for (let i = 0; i < mib + SLACK_MIB; i++) writeSync(fd, ZEROS);
-      // Synced, so no writeback of it is left to compete with the timed write.
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // Synced, so no writeback of it is left to compete with the timed write.
+    writeWithFsync(join(folder, "scratch"), mib + SLACK_MIB, () => ZEROS, false);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
