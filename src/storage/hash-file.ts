@@ -9,6 +9,7 @@ export async function hashFile(
 ): Promise<Bun.CryptoHasher> {
   const hasher = new Bun.CryptoHasher(algorithm);
   if (length === 0) return hasher;
+  // Two calls because Bun.file's overloads take a path or a descriptor, not a union of both.
   const source = typeof file === "number" ? Bun.file(file) : Bun.file(file);
   for await (const chunk of source.slice(0, length).stream()) hasher.update(chunk);
   return hasher;

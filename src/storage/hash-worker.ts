@@ -4,6 +4,7 @@
  * GiB) runs beside the thread that reads requests instead of on it. It also starts the
  * disk writing those bytes (start-writeback.ts), a call too slow for that thread.
  */
+import { hashFile } from "./hash-file.ts";
 import type { HashReply, HashRequest } from "./hash-protocol.ts";
 import { loadStartWriteback } from "./start-writeback.ts";
 
@@ -36,12 +37,7 @@ self.onmessage = async (event: MessageEvent<HashRequest>) => {
       return answer(request.ticket, () => ({ hex: stateOf(request.key).copy().digest("hex") }));
     case "resume":
       return answer(request.ticket, async () => {
-        const hasher = new Bun.CryptoHasher("sha256");
-        if (request.length > 0) {
-          const bytes = Bun.file(request.path).slice(0, request.length).stream();
-          for await (const chunk of bytes) hasher.update(chunk);
-        }
-        states.set(request.key, hasher);
+        states.set(request.key, await hashFile(request.path, "sha256", request.length));
       });
   }
 };
